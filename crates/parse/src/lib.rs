@@ -1,1 +1,119 @@
-//! placeholder
+//! Parsing and normalisation: one durable [`RawRecord`] becomes one canonical OCSF [`Event`].
+//!
+//! [`parse_record`] never fails and never drops input. Syslog (RFC 5424 and RFC 3164 with its
+//! real-world variants) and JSON (OCSF events, generic log objects, Windows events as JSON) are
+//! read by hand-written byte-level parsers; whatever no parser understands is kept as an event
+//! marked `unparsed` whose message is the input. Parsing is deterministic — it depends only on
+//! the record — so replaying the write-ahead log reproduces exactly the same events.
+
+mod datetime;
+mod json;
+mod severity;
+mod syslog;
+
+use base64::Engine as _;
+use palisade_core::{fields, Event, EventId, PayloadFormat, RawRecord, Value};
+use std::net::{IpAddr, SocketAddr};
+
+/// What a successful parser reports about the event it filled in.
+pub(crate) struct Outcome {
+    /// Value of `metadata.parser`.
+    parser: &'static str,
+    /// Value of `metadata.log_format`.
+    log_format: &'static str,
+    /// How free the parser was in choosing field paths.
+    paths: PathSet,
+}
+
+/// Whether a parser's field paths can collide with the fields [`parse_record`] adds itself.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathSet {
+    /// A fixed set that always includes `message` and `severity_id` and never any other field
+    /// added here, so the common fields can be appended without looking.
+    Fixed,
+    /// Paths taken from the input: every common field is checked before it is added.
+    Arbitrary,
+}
+
+/// Turns one durable raw record into its canonical event. Deterministic (same record -> same
+/// event), so replaying the write-ahead log reproduces the events exactly. Input that no parser
+/// understands becomes an event with `unparsed = true` and `message` = the input (lossy UTF-8).
+pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
+    let mut event = Event::new(id, rec.tenant.clone(), rec.received_ms);
+    let outcome = match rec.format {
+        PayloadFormat::Syslog | PayloadFormat::Line => {
+            syslog::parse(&rec.payload, rec.received_ms, &mut event)
+        }
+        PayloadFormat::Json => json::parse(&rec.payload, &mut event),
+    };
+    let raw_text = String::from_utf8_lossy(&rec.payload);
+    let outcome = outcome.unwrap_or_else(|| {
+        event.fields.clear();
+        event.time = rec.received_ms;
+        push(&mut event, fields::MESSAGE, raw_text.as_ref());
+        push(&mut event, fields::SEVERITY_ID, 0i64);
+        push(&mut event, fields::UNPARSED, true);
+        Outcome {
+            parser: "none",
+            log_format: if rec.format == PayloadFormat::Json {
+                "json"
+            } else {
+                "line"
+            },
+            paths: PathSet::Fixed,
+        }
+    });
+    add_common_fields(&mut event, rec, raw_text.into_owned(), &outcome);
+    event
+}
+
+/// Adds what every event carries, whatever parser produced it.
+fn add_common_fields(event: &mut Event, rec: &RawRecord, raw_text: String, outcome: &Outcome) {
+    // Facts about the record itself always win over anything the payload claimed.
+    let put = |event: &mut Event, path: &'static str, value: Value| match outcome.paths {
+        PathSet::Fixed => push(event, path, value),
+        PathSet::Arbitrary => event.set(path, value),
+    };
+    put(event, fields::LOG_NAME, Value::from(rec.source.as_str()));
+    put(event, fields::LOGGED_TIME, Value::Int(rec.received_ms));
+    put(event, fields::PARSER, Value::from(outcome.parser));
+    put(event, fields::LOG_FORMAT, Value::from(outcome.log_format));
+    put(event, fields::RAW_DATA, Value::Str(raw_text));
+    if std::str::from_utf8(&rec.payload).is_err() {
+        let exact = base64::engine::general_purpose::STANDARD.encode(&rec.payload);
+        put(event, fields::RAW_DATA_BASE64, Value::Str(exact));
+    } else if outcome.paths == PathSet::Arbitrary {
+        event.remove(fields::RAW_DATA_BASE64);
+    }
+
+    // Defaults for what the payload may have said itself.
+    let mut default = |path: &'static str, value: Value| {
+        if outcome.paths == PathSet::Fixed || event.get(path).is_none() {
+            push(event, path, value);
+        }
+    };
+    default(fields::CLASS_UID, Value::Int(0));
+    default(fields::CATEGORY_UID, Value::Int(0));
+    default(fields::ACTIVITY_ID, Value::Int(0));
+    default(fields::TYPE_UID, Value::Int(0));
+    if outcome.paths == PathSet::Arbitrary {
+        default(fields::SEVERITY_ID, Value::Int(0));
+        default(fields::MESSAGE, Value::from(""));
+    }
+    if let Some(ip) = rec.peer.as_deref().and_then(peer_ip) {
+        default(fields::DEVICE_IP, Value::Str(ip.to_string()));
+    }
+}
+
+/// Appends a field the caller knows is not present yet.
+pub(crate) fn push(event: &mut Event, path: &str, value: impl Into<Value>) {
+    event.fields.push((path.to_owned(), value.into()));
+}
+
+/// The IP address of a peer written as `ip:port`, `[v6]:port` or a bare address.
+fn peer_ip(peer: &str) -> Option<IpAddr> {
+    peer.parse::<SocketAddr>()
+        .map(|addr| addr.ip())
+        .or_else(|_| peer.parse::<IpAddr>())
+        .ok()
+}

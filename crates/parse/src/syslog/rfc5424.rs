@@ -1,0 +1,125 @@
+//! RFC 5424: `TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP STRUCTURED-DATA [SP MSG]`
+//! (the caller has already read `<PRI>1 `).
+
+use super::{text, token, PROCID};
+use crate::{datetime, push};
+use palisade_core::{fields, Event};
+
+const NIL: &[u8] = b"-";
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+const SD_PREFIX: &str = "unmapped.syslog.sd.";
+
+/// Parses the header after the version into `event`; `None` when it is malformed.
+pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
+    let (timestamp, rest) = token(input)?;
+    let (hostname, rest) = token(rest)?;
+    let (app_name, rest) = token(rest)?;
+    let (procid, rest) = token(rest)?;
+    let (msgid, rest) = token(rest)?;
+    if timestamp != NIL {
+        let (ms, len) = datetime::parse_rfc3339(timestamp, false)?;
+        if len != timestamp.len() {
+            return None;
+        }
+        event.time = ms;
+    }
+    let optional = [
+        (fields::DEVICE_HOSTNAME, hostname),
+        (fields::PRODUCT_NAME, app_name),
+        (PROCID, procid),
+        ("unmapped.syslog.msgid", msgid),
+    ];
+    for (path, value) in optional {
+        if value != NIL {
+            push(event, path, text(value));
+        }
+    }
+    let rest = structured_data(rest, event)?;
+    let message = match rest {
+        [b' ', msg @ ..] => msg,
+        other => other,
+    };
+    let message = message.strip_prefix(BOM).unwrap_or(message);
+    push(event, fields::MESSAGE, text(message));
+    Some(())
+}
+
+/// Reads STRUCTURED-DATA (`-` or one or more `[SD-ID param="value" ...]` elements) into
+/// `unmapped.syslog.sd.<SD-ID>.<PARAM>` fields; returns what follows it.
+fn structured_data<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
+    if let Some(rest) = input.strip_prefix(NIL) {
+        return Some(rest);
+    }
+    let mut rest = input.strip_prefix(b"[")?;
+    loop {
+        rest = element(rest, event)?;
+        match rest.strip_prefix(b"[") {
+            Some(next) => rest = next,
+            None => return Some(rest),
+        }
+    }
+}
+
+/// Reads one SD-ELEMENT after its `[`; returns what follows its `]`.
+fn element<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
+    let id_len = input
+        .iter()
+        .position(|&b| matches!(b, b' ' | b']' | b'=' | b'"'))?;
+    if id_len == 0 {
+        return None;
+    }
+    let id = String::from_utf8_lossy(&input[..id_len]);
+    let mut rest = &input[id_len..];
+    let mut had_params = false;
+    loop {
+        match rest {
+            [b']', after @ ..] => {
+                if !had_params {
+                    event.set(format!("{SD_PREFIX}{id}"), true);
+                }
+                return Some(after);
+            }
+            [b' ', after @ ..] => {
+                let name_len = after.iter().position(|&b| b == b'=')?;
+                let name = &after[..name_len];
+                if name.is_empty() || name.iter().any(|&b| matches!(b, b' ' | b']' | b'"')) {
+                    return None;
+                }
+                let quoted = after[name_len + 1..].strip_prefix(b"\"")?;
+                let (value, after_value) = param_value(quoted)?;
+                let name = String::from_utf8_lossy(name);
+                event.set(format!("{SD_PREFIX}{id}.{name}"), value);
+                had_params = true;
+                rest = after_value;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Reads a PARAM-VALUE after its opening quote, undoing the `\"`, `\\` and `\]` escapes (a
+/// backslash before anything else is kept, as RFC 5424 section 6.3.3 requires); returns the
+/// value and what follows the closing quote.
+fn param_value(input: &[u8]) -> Option<(String, &[u8])> {
+    let mut value = Vec::new();
+    let mut at = 0;
+    loop {
+        let stop = at + memchr::memchr2(b'"', b'\\', &input[at..])?;
+        value.extend_from_slice(&input[at..stop]);
+        if input[stop] == b'"' {
+            let value = String::from_utf8(value)
+                .unwrap_or_else(|err| String::from_utf8_lossy(err.as_bytes()).into_owned());
+            return Some((value, &input[stop + 1..]));
+        }
+        match input.get(stop + 1) {
+            Some(&escaped @ (b'"' | b'\\' | b']')) => {
+                value.push(escaped);
+                at = stop + 2;
+            }
+            _ => {
+                value.push(b'\\');
+                at = stop + 1;
+            }
+        }
+    }
+}
