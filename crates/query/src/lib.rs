@@ -6,6 +6,15 @@
 //! [`Expr::index_terms`] says which tokens a block must contain to hold a match, so the store
 //! can skip blocks by their bloom filters; [`Aggregator`] computes `stats` and `timechart`.
 
+mod aggregate;
+mod eval;
+mod index;
+mod lexer;
+mod parser;
+mod pipe;
+mod row;
+mod text;
+
 use palisade_core::ValueRef;
 
 /// A parsed query.
@@ -29,8 +38,7 @@ pub struct QueryError {
 
 /// Parses query text. The empty query (or `*`) matches everything.
 pub fn parse(text: &str) -> Result<Query, QueryError> {
-    let _ = text;
-    unimplemented!("palisade-query: parser")
+    parser::parse_query(text)
 }
 
 /// The filter part of a query. Field names are canonical paths (aliases already resolved
@@ -118,6 +126,19 @@ pub enum Pipe {
     },
 }
 
+impl Pipe {
+    /// The canonical paths the pipe reads from each matching row (`time` for timechart,
+    /// then the group-by fields).
+    pub fn fields(&self) -> Vec<String> {
+        match self {
+            Pipe::Stats { by } => by.clone(),
+            Pipe::Timechart { by, .. } => std::iter::once("time".to_owned())
+                .chain(by.iter().cloned())
+                .collect(),
+        }
+    }
+}
+
 /// What a query reads from an event. Implemented by stored rows and by in-memory events.
 pub trait Row {
     /// The value at a canonical dotted path; `time` answers the event time in epoch ms.
@@ -141,8 +162,7 @@ pub enum IndexTerm {
 impl Expr {
     /// True if the row matches.
     pub fn matches(&self, row: &dyn Row) -> bool {
-        let _ = row;
-        unimplemented!("palisade-query: evaluator")
+        eval::matches(self, row)
     }
 
     /// What any matching row's block must contain, in conjunctive normal form: the outer list
@@ -151,13 +171,13 @@ impl Expr {
     /// cannot rule anything out. Never over-restricts: a term appears only where every match
     /// must have it.
     pub fn index_terms(&self) -> Vec<Vec<IndexTerm>> {
-        unimplemented!("palisade-query: index terms")
+        index::index_terms(self)
     }
 
     /// The canonical field paths the filter reads (so a columnar store can load only those).
     /// Bare words and phrases read `message` and `raw_data`.
     pub fn fields(&self) -> Vec<String> {
-        unimplemented!("palisade-query: fields")
+        index::read_fields(self)
     }
 }
 
@@ -165,6 +185,7 @@ impl Expr {
 #[derive(Debug, Clone)]
 pub struct Aggregator {
     pipe: Pipe,
+    groups: aggregate::Groups,
 }
 
 /// The result of an aggregation: a table.
@@ -180,23 +201,24 @@ pub struct Table {
 impl Aggregator {
     /// A new, empty aggregation for `pipe`.
     pub fn new(pipe: Pipe) -> Self {
-        Aggregator { pipe }
+        Aggregator {
+            pipe,
+            groups: aggregate::Groups::default(),
+        }
     }
 
     /// Adds one matching row.
     pub fn add(&mut self, row: &dyn Row) {
-        let _ = (row, &self.pipe);
-        unimplemented!("palisade-query: aggregation")
+        self.add_row(row)
     }
 
     /// Folds another partial aggregation of the same pipe into this one.
     pub fn merge(&mut self, other: Aggregator) {
-        let _ = other;
-        unimplemented!("palisade-query: aggregation")
+        self.merge_counts(other)
     }
 
     /// The finished table.
     pub fn finish(self) -> Table {
-        unimplemented!("palisade-query: aggregation")
+        self.into_table()
     }
 }

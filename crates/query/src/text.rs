@@ -1,0 +1,221 @@
+//! Byte-level matching used by the evaluator: breaker classes (taken from the shared
+//! tokenizer, so search and indexing never disagree), ASCII case-insensitive substring search,
+//! whole-word occurrence and `*` globs. Nothing here allocates.
+
+use palisade_core::tokenize;
+use std::sync::OnceLock;
+
+/// How the shared tokenizer treats one byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ByteClass {
+    /// Part of a token.
+    Token,
+    /// Splits a major token into minor parts (`.` `:` `/` `-` `@` `\`).
+    MinorBreaker,
+    /// Ends a major token (white space, `=`, `,`, brackets, …).
+    MajorBreaker,
+}
+
+/// The class of every byte, derived once from `palisade_core::tokenize` itself.
+fn classes() -> &'static [ByteClass; 256] {
+    static TABLE: OnceLock<[ByteClass; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [ByteClass::Token; 256];
+        for (byte, class) in table.iter_mut().enumerate().take(128) {
+            *class = classify_ascii(byte as u8);
+        }
+        table
+    })
+}
+
+/// Asks the tokenizer how it treats `byte` (ASCII only; other bytes are never breakers).
+fn classify_ascii(byte: u8) -> ByteClass {
+    let mut probe = *b"a?b";
+    probe[1] = byte;
+    let mut first: Option<Vec<u8>> = None;
+    tokenize::for_each_token(&probe, |token| {
+        first.get_or_insert_with(|| token.to_vec());
+    });
+    match first.as_deref() {
+        Some(b"a") => ByteClass::MajorBreaker,
+        Some(token) if token == probe => {
+            let mut parts = 0;
+            tokenize::for_each_token(&probe, |_| parts += 1);
+            if parts > 1 {
+                ByteClass::MinorBreaker
+            } else {
+                ByteClass::Token
+            }
+        }
+        _ => ByteClass::MajorBreaker,
+    }
+}
+
+/// The tokenizer's class of `byte`.
+pub(crate) fn class_of(byte: u8) -> ByteClass {
+    classes()[usize::from(byte)]
+}
+
+/// True if `byte` is a major or minor breaker.
+pub(crate) fn is_breaker(byte: u8) -> bool {
+    class_of(byte) != ByteClass::Token
+}
+
+/// Start offsets of every ASCII case-insensitive occurrence of `needle` in `haystack`, in
+/// order; calls `found` with each until it returns true. Returns whether it did.
+fn any_occurrence(haystack: &[u8], needle: &[u8], mut found: impl FnMut(usize) -> bool) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return found(0);
+    };
+    if haystack.len() < needle.len() {
+        return false;
+    }
+    let last_start = haystack.len() - needle.len();
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    let mut from = 0;
+    while from <= last_start {
+        let window = &haystack[from..=last_start];
+        let Some(offset) = memchr::memchr2(lower, upper, window) else {
+            return false;
+        };
+        let start = from + offset;
+        let tail = &haystack[start + 1..start + needle.len()];
+        if tail.eq_ignore_ascii_case(rest) && found(start) {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
+}
+
+/// True if `haystack` contains `needle`, ASCII case-insensitively.
+pub(crate) fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    any_occurrence(haystack, needle, |_| true)
+}
+
+/// True if `word` occurs in `text` (ASCII case-insensitively) with a breaker or the edge of
+/// the text on both sides. For a word without breakers this is exactly "some token of the
+/// text equals the word".
+pub(crate) fn contains_whole_word(text: &[u8], word: &[u8]) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    any_occurrence(text, word, |start| {
+        let end = start + word.len();
+        let open = start == 0 || is_breaker(text[start - 1]);
+        let close = end == text.len() || is_breaker(text[end]);
+        open && close
+    })
+}
+
+/// True if `text` matches the glob `pattern` as a whole, ASCII case-insensitively, where `*`
+/// stands for any run of bytes (including none).
+pub(crate) fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            p += 1;
+            resume = Some((p, t));
+        } else if p < pattern.len() && pattern[p].eq_ignore_ascii_case(&text[t]) {
+            p += 1;
+            t += 1;
+        } else if let Some((star_p, star_t)) = resume {
+            p = star_p;
+            t = star_t + 1;
+            resume = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&b| b == b'*')
+}
+
+/// True if some token of `text` (major tokens and minor parts) matches the glob `pattern`.
+pub(crate) fn any_token_matches_glob(text: &[u8], pattern: &[u8]) -> bool {
+    let longest_literal = pattern
+        .split(|&b| b == b'*')
+        .max_by_key(|part| part.len())
+        .unwrap_or_default();
+    if !contains_ignore_case(text, longest_literal) {
+        return false;
+    }
+    let mut found = false;
+    tokenize::for_each_token(text, |token| {
+        found = found || glob_matches(pattern, token);
+    });
+    found
+}
+
+/// The maximal runs of non-breaker bytes in `text`, each with whether it touches the start
+/// or the end of `text`.
+pub(crate) fn atoms(text: &[u8]) -> impl Iterator<Item = (&[u8], bool)> + '_ {
+    let mut offset = 0;
+    text.split(|&b| is_breaker(b)).filter_map(move |atom| {
+        let start = offset;
+        offset += atom.len() + 1;
+        let touches_edge = start == 0 || start + atom.len() == text.len();
+        (!atom.is_empty()).then_some((atom, touches_edge))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_classes_follow_the_tokenizer() {
+        assert_eq!(class_of(b'a'), ByteClass::Token);
+        assert_eq!(class_of(b'.'), ByteClass::MinorBreaker);
+        assert_eq!(class_of(b'@'), ByteClass::MinorBreaker);
+        assert_eq!(class_of(b'='), ByteClass::MajorBreaker);
+        assert_eq!(class_of(b' '), ByteClass::MajorBreaker);
+        assert_eq!(class_of(b'*'), ByteClass::MajorBreaker);
+        assert_eq!(class_of(0xc3), ByteClass::Token);
+    }
+
+    #[test]
+    fn substring_search_ignores_ascii_case() {
+        assert!(contains_ignore_case(
+            b"Failed PASSWORD for",
+            b"failed password"
+        ));
+        assert!(!contains_ignore_case(b"Failed", b"failed password"));
+        assert!(contains_ignore_case(b"abc", b""));
+        assert!(contains_ignore_case(b"aaab", b"aab"));
+    }
+
+    #[test]
+    fn whole_words_need_breakers_on_both_sides() {
+        assert!(contains_whole_word(b"from 10.1.2.3:22", b"10.1.2.3"));
+        assert!(contains_whole_word(b"sshd[42]: ok", b"SSHD"));
+        assert!(!contains_whole_word(b"sshdx ok", b"sshd"));
+        assert!(contains_whole_word(b"xsshd sshd", b"sshd"));
+        assert!(!contains_whole_word(b"", b"a"));
+    }
+
+    #[test]
+    fn globs_cover_the_whole_text() {
+        assert!(glob_matches(b"fail*", b"FAILED"));
+        assert!(glob_matches(b"*ail*", b"failed"));
+        assert!(glob_matches(b"a*b*c", b"aXbYbZc"));
+        assert!(!glob_matches(b"a*b", b"ab_"));
+        assert!(glob_matches(b"*", b""));
+        assert!(!glob_matches(b"", b"x"));
+    }
+
+    #[test]
+    fn atoms_know_whether_they_touch_an_edge() {
+        let found: Vec<_> = atoms(b"ssh failed pass").collect();
+        assert_eq!(
+            found,
+            [
+                (&b"ssh"[..], true),
+                (&b"failed"[..], false),
+                (&b"pass"[..], true)
+            ]
+        );
+        let inner: Vec<_> = atoms(b" a.b ").collect();
+        assert_eq!(inner, [(&b"a"[..], false), (&b"b"[..], false)]);
+    }
+}
