@@ -71,9 +71,11 @@ impl Default for ApiConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SyslogConfig {
-    /// UDP and TCP syslog address (both on the same port); `""` to disable.
+    /// UDP and TCP syslog address (both on the same port); `"off"` to disable.
+    #[serde(with = "optional_addr")]
     pub listen: Option<SocketAddr>,
-    /// Syslog over TLS (RFC 5425) address; `""` to disable.
+    /// Syslog over TLS (RFC 5425) address; `"off"` to disable.
+    #[serde(with = "optional_addr")]
     pub tls_listen: Option<SocketAddr>,
     /// Largest accepted message in bytes; larger frames are rejected and counted.
     pub max_message_bytes: usize,
@@ -91,6 +93,29 @@ impl Default for SyslogConfig {
             max_message_bytes: 64 * 1024,
             tenant: TenantId::default(),
             max_connections: 1024,
+        }
+    }
+}
+
+/// A listen address that may be switched off with `"off"` (or `""`).
+mod optional_addr {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::net::SocketAddr;
+
+    pub fn serialize<S: Serializer>(addr: &Option<SocketAddr>, s: S) -> Result<S::Ok, S::Error> {
+        match addr {
+            Some(a) => s.collect_str(a),
+            None => s.serialize_str("off"),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SocketAddr>, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.trim() {
+            "" | "off" => Ok(None),
+            other => other.parse().map(Some).map_err(|_| {
+                serde::de::Error::custom(format!("{other:?} is not an address: write \"0.0.0.0:1514\" or \"off\""))
+            }),
         }
     }
 }
@@ -368,6 +393,16 @@ mod tests {
         .unwrap();
         assert_eq!(c.storage.retention_max_age, Duration(7 * 86_400_000));
         assert_eq!(c.storage.retention_max_bytes, ByteSize(2 << 30));
+    }
+
+    #[test]
+    fn listeners_can_be_switched_off() {
+        let c = Config::parse("[syslog]\nlisten = \"off\"\ntls_listen = \"127.0.0.1:6514\"\n").unwrap();
+        assert_eq!(c.syslog.listen, None);
+        assert_eq!(c.syslog.tls_listen, Some("127.0.0.1:6514".parse().unwrap()));
+        let text = toml::to_string(&c).unwrap();
+        assert_eq!(Config::parse(&text).unwrap(), c);
+        assert!(Config::parse("[syslog]\nlisten = \"nowhere\"\n").is_err());
     }
 
     #[test]
