@@ -1,0 +1,191 @@
+//! Building a segment file image from events.
+
+use super::format::{BlockMeta, Footer, SectionRef, MAGIC};
+use super::{section_aad, Segment};
+use crate::{
+    bloom::{field_value_hash, token_hash, Bloom},
+    column::{encode_ints, ColumnBuilder},
+    error::StoreError,
+};
+use palisade_core::{fields, seal::KeyRef, tokenize::for_each_token, Event, Sealer, Value};
+use std::{collections::HashMap, path::Path};
+
+/// Everything a segment writer needs besides the events.
+pub struct SegmentSpec<'a> {
+    /// Owner of the events.
+    pub tenant: &'a str,
+    /// Partition (UTC day) name.
+    pub partition: &'a str,
+    /// Seq of the flush writing it.
+    pub flush_seq: u64,
+    /// Events per block.
+    pub block_events: usize,
+    /// zstd level.
+    pub zstd_level: i32,
+}
+
+/// Accumulates the file image.
+struct ImageWriter<'a> {
+    spec: &'a SegmentSpec<'a>,
+    sealer: &'a dyn Sealer,
+    path: &'a Path,
+    image: Vec<u8>,
+    keys: Vec<KeyRef>,
+    compressor: zstd::bulk::Compressor<'static>,
+}
+
+impl ImageWriter<'_> {
+    /// Compresses (unless `raw`), seals and appends one section.
+    fn section(
+        &mut self,
+        block: usize,
+        name: &str,
+        plain: Vec<u8>,
+        compress: bool,
+    ) -> Result<SectionRef, StoreError> {
+        let raw_len = u32::try_from(plain.len())
+            .map_err(|_| StoreError::corrupt(self.path, "section larger than 4 GiB"))?;
+        let stored = if compress {
+            self.compressor
+                .compress(&plain)
+                .map_err(|e| StoreError::io(self.path, e))?
+        } else {
+            plain
+        };
+        let aad = section_aad(self.spec.tenant, self.spec.partition, self.spec.flush_seq, block, name);
+        let (key, sealed) = self
+            .sealer
+            .seal(self.spec.tenant, &aad, stored)
+            .map_err(|e| StoreError::Seal {
+                path: self.path.to_owned(),
+                detail: e.to_string(),
+            })?;
+        let key_index = match self.keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                self.keys.push(key);
+                self.keys.len() - 1
+            }
+        };
+        let section = SectionRef {
+            offset: self.image.len() as u64,
+            len: u32::try_from(sealed.len())
+                .map_err(|_| StoreError::corrupt(self.path, "sealed section larger than 4 GiB"))?,
+            crc: crc32fast::hash(&sealed),
+            key: key_index as u32,
+            raw_len,
+        };
+        self.image.extend_from_slice(&sealed);
+        Ok(section)
+    }
+
+    fn block(&mut self, index: usize, events: &[&Event]) -> Result<(BlockMeta, Bloom), StoreError> {
+        let rows = events.len();
+        let mut hashes = Vec::with_capacity(rows * 32);
+        let mut columns: Vec<(&str, ColumnBuilder)> = Vec::new();
+        let mut column_of: HashMap<&str, usize> = HashMap::new();
+        let mut text = String::new();
+        for (row, event) in events.iter().enumerate() {
+            for (path, value) in &event.fields {
+                let slot = *column_of.entry(path.as_str()).or_insert_with(|| {
+                    columns.push((path.as_str(), ColumnBuilder::default()));
+                    columns.len() - 1
+                });
+                columns[slot].1.push(row, value);
+                index_value(path, value, &mut hashes, &mut text);
+            }
+        }
+        let bloom = Bloom::from_hashes(&mut hashes);
+        let min_time = events.iter().map(|e| e.time).min().unwrap_or(0);
+        let max_time = events.iter().map(|e| e.time).max().unwrap_or(0);
+        let min_id = events.iter().map(|e| e.id).min().unwrap_or(0);
+        let max_id = events.iter().map(|e| e.id).max().unwrap_or(0);
+        let bloom_ref = self.section(index, "bloom", bloom.to_bytes(), false)?;
+        let time = self.section(index, "time", encode_ints(events.iter().map(|e| e.time)), true)?;
+        let id_col = encode_ints(events.iter().map(|e| e.id as i64));
+        let id = self.section(index, "id", id_col, true)?;
+        let mut column_refs = Vec::with_capacity(columns.len());
+        for (name, builder) in columns {
+            let section = self.section(index, &format!("f:{name}"), builder.finish(rows), true)?;
+            column_refs.push((name.to_owned(), section));
+        }
+        let meta = BlockMeta {
+            rows: rows as u32,
+            min_time,
+            max_time,
+            min_id,
+            max_id,
+            bloom: bloom_ref,
+            time,
+            id,
+            columns: column_refs,
+        };
+        Ok((meta, bloom))
+    }
+}
+
+/// Adds the index terms of one field value: whole-value term for every field, and tokens of
+/// the free-text fields.
+fn index_value(path: &str, value: &Value, hashes: &mut Vec<u64>, text: &mut String) {
+    let whole: &[u8] = match value {
+        Value::Str(s) => s.as_bytes(),
+        other => {
+            use std::fmt::Write;
+            text.clear();
+            let _ = write!(text, "{other}");
+            text.as_bytes()
+        }
+    };
+    hashes.push(field_value_hash(path, whole));
+    if path == fields::MESSAGE || path == fields::RAW_DATA {
+        for_each_token(whole, |token| hashes.push(token_hash(token)));
+    }
+}
+
+/// Writes the events (in id order, at least one) as a segment at `path`, durably: a `.tmp`
+/// file, fsync, rename, fsync of the directory. Returns the segment, ready to search.
+pub fn write_segment(
+    path: &Path,
+    spec: &SegmentSpec<'_>,
+    events: &[&Event],
+    sealer: &dyn Sealer,
+) -> Result<Segment, StoreError> {
+    let compressor =
+        zstd::bulk::Compressor::new(spec.zstd_level).map_err(|e| StoreError::io(path, e))?;
+    let mut w = ImageWriter {
+        spec,
+        sealer,
+        path,
+        image: Vec::with_capacity(events.len() * 64),
+        keys: Vec::new(),
+        compressor,
+    };
+    w.image.extend_from_slice(MAGIC);
+    let mut blocks = Vec::new();
+    let mut blooms = Vec::new();
+    for (index, chunk) in events.chunks(spec.block_events.max(1)).enumerate() {
+        let (meta, bloom) = w.block(index, chunk)?;
+        blocks.push(meta);
+        blooms.push(bloom);
+    }
+    let footer = Footer {
+        tenant: spec.tenant.to_owned(),
+        partition: spec.partition.to_owned(),
+        flush_seq: spec.flush_seq,
+        keys: std::mem::take(&mut w.keys),
+        blocks,
+    };
+    let mut image = w.image;
+    footer.write_to(&mut image);
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = Path::new(&tmp);
+    std::fs::write(tmp, &image).map_err(|e| StoreError::io(tmp, e))?;
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::io(tmp, e))?;
+    std::fs::rename(tmp, path).map_err(|e| StoreError::io(path, e))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    crate::fsutil::sync_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+    Ok(Segment::new(path.to_owned(), footer, blooms, image.len() as u64))
+}
