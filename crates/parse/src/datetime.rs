@@ -163,8 +163,7 @@ pub(crate) struct BsdTimestamp {
 }
 
 const MONTHS: [&[u8; 3]; 12] = [
-    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
-    b"dec",
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
 
 /// Reads `Mmm dd hh:mm:ss` (day space-padded or not, optional `.fraction`, and the

@@ -132,7 +132,9 @@ fn windows_event(object: &Map<String, Json>, event: &mut Event) {
         node.get(name)
             .or_else(|| node.get("#attributes").and_then(|a| a.get(name)))
     };
-    if let Some(ms) = attribute("TimeCreated", "SystemTime").and_then(|t| time_ms(t, TimeUnit::Millis)) {
+    if let Some(ms) =
+        attribute("TimeCreated", "SystemTime").and_then(|t| time_ms(t, TimeUnit::Millis))
+    {
         event.time = ms;
     }
     let mut set_if_absent = |path: &str, value: Option<&Json>| {

@@ -106,11 +106,20 @@ mod tests {
     #[test]
     fn epoch_units_are_told_apart_by_magnitude() {
         let ms = 1_700_000_000_123;
-        assert_eq!(time_ms(&json!(1_700_000_000.123), TimeUnit::ByMagnitude), Some(ms));
+        assert_eq!(
+            time_ms(&json!(1_700_000_000.123), TimeUnit::ByMagnitude),
+            Some(ms)
+        );
         assert_eq!(time_ms(&json!(ms), TimeUnit::ByMagnitude), Some(ms));
         assert_eq!(time_ms(&json!(ms * 1000), TimeUnit::ByMagnitude), Some(ms));
-        assert_eq!(time_ms(&json!(ms * 1_000_000), TimeUnit::ByMagnitude), Some(ms));
-        assert_eq!(time_ms(&json!("1700000000"), TimeUnit::ByMagnitude), Some(1_700_000_000_000));
+        assert_eq!(
+            time_ms(&json!(ms * 1_000_000), TimeUnit::ByMagnitude),
+            Some(ms)
+        );
+        assert_eq!(
+            time_ms(&json!("1700000000"), TimeUnit::ByMagnitude),
+            Some(1_700_000_000_000)
+        );
         assert_eq!(time_ms(&json!(5), TimeUnit::Millis), Some(5));
         assert_eq!(time_ms(&json!("soon"), TimeUnit::Millis), None);
         assert_eq!(time_ms(&json!(f64::MAX), TimeUnit::ByMagnitude), None);
