@@ -96,6 +96,12 @@ impl Writer {
             }
             return;
         }
+        // Roll before acknowledging, so that an acknowledged caller sees the file list settled.
+        if self.file_bytes >= self.roll_bytes {
+            if let Err(e) = self.roll() {
+                self.shared.fail(&e);
+            }
+        }
         for p in pending {
             let last_seq = (p.first_seq + p.records.len() as u64).saturating_sub(1);
             let _ = p.reply.send(Ok(last_seq));
@@ -106,11 +112,6 @@ impl Writer {
                 };
                 // A dropped receiver only means nobody consumes: the data is durable anyway.
                 let _ = self.durable.blocking_send(batch);
-            }
-        }
-        if self.file_bytes >= self.roll_bytes {
-            if let Err(e) = self.roll() {
-                self.shared.fail(&e);
             }
         }
     }
