@@ -33,7 +33,7 @@ pub fn decode_ints(bytes: &[u8], rows: usize) -> Result<Vec<i64>, Truncated> {
     if r.uvarint()? != rows as u64 {
         return Err(Truncated);
     }
-    let mut out = Vec::with_capacity(rows);
+    let mut out = Vec::with_capacity(rows.min(r.remaining()));
     let mut prev = 0i64;
     for _ in 0..rows {
         prev = prev.wrapping_add(r.ivarint()?);
@@ -119,7 +119,7 @@ impl Column {
         let cell_bytes = r.bytes()?;
         let strings = std::str::from_utf8(r.take(r.remaining())?).map_err(|_| Truncated)?;
         let mut c = Reader::new(cell_bytes);
-        let mut cells = Vec::with_capacity(rows);
+        let mut cells = Vec::with_capacity(rows.min(cell_bytes.len()));
         let mut string_pos = 0usize;
         for _ in 0..rows {
             let cell = match c.u8()? {

@@ -1,4 +1,47 @@
-//! Palisade's storage (placeholder doc, rewritten below).
+//! Palisade's storage: the write-ahead log, sealed columnar segments, search and retention.
+//!
+//! # Data flow and the exactly-once rule
+//! Collectors append raw records to the [`Wal`] and acknowledge once the append resolves (the
+//! bytes are written and fsync'ed; concurrent appends share one fsync). The WAL's writer
+//! thread then hands every durable batch, in seq order, to the pipeline, which parses it into
+//! [`palisade_core::Event`]s whose id is the record's seq and [`EventStore::insert`]s them
+//! (searchable at once). [`EventStore::flush`] writes them to segments and only then advances
+//! the checkpoint; the WAL is truncated through [`EventStore::committed_seq`]. At startup the
+//! WAL replays everything above the checkpoint. Because a segment counts only once the
+//! checkpoint covers it, and replay starts exactly after the checkpoint, a `kill -9` at any
+//! instant leaves every acknowledged event searchable exactly once after restart.
+//!
+//! # On-disk layout
+//! * `<wal dir>/<first seq>.wal`: frames of `len | crc32 | first_seq | records` (one per
+//!   appended batch); a torn or corrupt tail is cut on open.
+//! * `<dir>/CHECKPOINT`: the committed seq, replaced atomically (tmp, fsync, rename, fsync dir).
+//! * `<dir>/tenants/<tenant>/<YYYY-MM-DD>/<flush seq>.seg`: a partition is one tenant's UTC
+//!   day of event time. One flush writes one segment per partition it touches, named by the
+//!   flush's seq (its largest event id); only after all are durable does CHECKPOINT move. On
+//!   open, segments above the checkpoint and `*.tmp` files are removed (an interrupted flush),
+//!   so the replayed events are stored once.
+//!
+//! # Segments
+//! A segment is a run of blocks (up to `storage.block_events` events, in id order) and a
+//! CRC-checked footer holding each block's row count, min/max time, min/max id and the
+//! location, CRC, sealing key and size of each section. A block's sections are its bloom
+//! filter (~1% false positives) over the ASCII-lowercased tokens of `message` and
+//! `raw_data` and over `field \0 lowercased whole value` of every field; its time and id
+//! columns (delta varints); and one column per field path present (type-tagged cells, nulls
+//! cost one byte). Every column is zstd-compressed separately and every section is sealed
+//! through the [`palisade_core::Sealer`] with the section's location as associated data, so
+//! a query reads and opens only the columns it needs. Any damage is a [`StoreError`] naming
+//! the file, never a panic.
+//!
+//! # Search
+//! A search takes the memtable and the blocks overlapping the time range and cursor, visits
+//! blocks newest first, skips those whose bloom filter rules out a clause of the filter's
+//! index terms, evaluates the filter on the few columns it reads, keeps the top `limit` by
+//! (time desc, id desc), and stops once no remaining block can beat the current top. Only
+//! the returned rows are read in full. Aggregations visit every match but read only the
+//! filter's and the pipe's columns. Retention deletes whole partitions, by age or by a
+//! tenant's size limit.
+
 mod bloom;
 mod codec;
 mod column;
@@ -7,11 +50,12 @@ mod fsutil;
 mod row;
 mod segment;
 mod store;
-pub mod wal;
+mod wal;
 
 pub use error::StoreError;
 pub use row::EventRow;
 pub use store::{
-    Cursor, EventStore, RetentionReport, ScanStats, SearchPage, SearchRequest, StoreStats, TenantStats,
+    Cursor, EventStore, RetentionReport, ScanStats, SearchPage, SearchRequest, StoreStats,
+    TenantStats,
 };
 pub use wal::{DurableBatch, Wal};
