@@ -1,47 +1,52 @@
 //! A bloom filter over 64-bit term hashes, about 1% false positives.
 //!
-//! Terms are hashed with FNV-1a (stable across builds and platforms, since the hashes are
-//! stored) followed by a 64-bit finalizer mix; the k probe positions come from double hashing
-//! the two halves of that hash.
+//! Terms are hashed eight bytes at a time with a multiply-xor-rotate round and a 64-bit
+//! finalizer (our own definition, stable across builds and platforms, since the hashes are
+//! stored); the k probe positions come from double hashing the two halves of that hash.
 
 /// Bits per distinct term: 10 bits and 7 probes give about 0.8% false positives.
 const BITS_PER_TERM: usize = 10;
 /// Probes per term.
 const PROBES: u32 = 7;
+const SEED: u64 = 0x243f_6a88_85a3_08d3;
+const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Hash of a token as indexed: ASCII-lowercased.
 pub fn token_hash(token: &[u8]) -> u64 {
-    let mut h = Fnv::new();
-    h.write_lowercase(token);
+    let mut h = TermHasher(SEED);
+    h.write(token, true);
     h.finish()
 }
 
 /// Hash of `field \0 lowercased whole value`.
 pub fn field_value_hash(field: &str, value: &[u8]) -> u64 {
-    let mut h = Fnv::new();
-    h.write(field.as_bytes());
-    h.write(&[0]);
-    h.write_lowercase(value);
+    let mut h = TermHasher(SEED);
+    h.write(field.as_bytes(), false);
+    h.write(&[0], false);
+    h.write(value, true);
     h.finish()
 }
 
-struct Fnv(u64);
+struct TermHasher(u64);
 
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+impl TermHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(MULTIPLIER).rotate_left(29);
     }
 
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    /// Feeds `bytes` (and their length, so that piece boundaries count).
+    fn write(&mut self, bytes: &[u8], lowercase: bool) {
+        let fold = |w: u64| if lowercase { ascii_lowercase_word(w) } else { w };
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            self.mix(fold(u64::from_le_bytes(w)));
         }
-    }
-
-    fn write_lowercase(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        self.mix(fold(u64::from_le_bytes(w)) ^ ((bytes.len() as u64) << 56));
     }
 
     fn finish(&self) -> u64 {
@@ -50,6 +55,18 @@ impl Fnv {
         z = (z ^ (z >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         z ^ (z >> 33)
     }
+}
+
+/// Lowercases the ASCII letters among eight bytes at once (other bytes unchanged).
+fn ascii_lowercase_word(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = w & !HIGH;
+    // High bit of each byte: byte >= 'A', byte > 'Z' (for bytes below 0x80).
+    let ge_a = low7 + ONES * (0x80 - u64::from(b'A'));
+    let gt_z = low7 + ONES * (0x7f - u64::from(b'Z'));
+    let upper = (ge_a ^ gt_z) & !w & HIGH;
+    w | (upper >> 2)
 }
 
 /// A bloom filter.
@@ -139,5 +156,12 @@ mod tests {
             .count();
         assert!(false_hits < 200, "{false_hits} false positives in 10000");
         assert_ne!(field_value_hash("a", b"b"), field_value_hash("a\0b", b""));
+        assert_ne!(token_hash(b"ab"), token_hash(b"ab\0"));
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b, 0, b'Q', b, 0xff, b'@', b'[', b]);
+            let expected = u64::from_le_bytes([0, 0, b'Q', 0, 0xff, b'@', b'[', 0].map(|x| x.to_ascii_lowercase()))
+                | u64::from_le_bytes([b, 0, 0, b, 0, 0, 0, b].map(|x| x.to_ascii_lowercase()));
+            assert_eq!(ascii_lowercase_word(word), expected, "byte {b:#x}");
+        }
     }
 }

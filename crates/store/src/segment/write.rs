@@ -32,6 +32,8 @@ struct ImageWriter<'a> {
     image: Vec<u8>,
     keys: Vec<KeyRef>,
     compressor: zstd::bulk::Compressor<'static>,
+    /// Term hashes of the block being built (kept to reuse the allocation).
+    hashes: Vec<u64>,
 }
 
 impl ImageWriter<'_> {
@@ -81,21 +83,38 @@ impl ImageWriter<'_> {
 
     fn block(&mut self, index: usize, events: &[&Event]) -> Result<(BlockMeta, Bloom), StoreError> {
         let rows = events.len();
-        let mut hashes = Vec::with_capacity(rows * 32);
+        let mut hashes = std::mem::take(&mut self.hashes);
+        hashes.clear();
         let mut columns: Vec<(&str, ColumnBuilder)> = Vec::new();
         let mut column_of: HashMap<&str, usize> = HashMap::new();
         let mut text = String::new();
+        // Events of one source list their fields in the same order: guess each field's column
+        // from its position in the previous event before falling back to the map.
+        let mut slot_at_position: Vec<usize> = Vec::new();
         for (row, event) in events.iter().enumerate() {
-            for (path, value) in &event.fields {
-                let slot = *column_of.entry(path.as_str()).or_insert_with(|| {
-                    columns.push((path.as_str(), ColumnBuilder::default()));
-                    columns.len() - 1
-                });
+            for (position, (path, value)) in event.fields.iter().enumerate() {
+                let guess = slot_at_position.get(position).copied();
+                let slot = match guess.filter(|s| columns[*s].0 == path.as_str()) {
+                    Some(slot) => slot,
+                    None => {
+                        let slot = *column_of.entry(path.as_str()).or_insert_with(|| {
+                            columns.push((path.as_str(), ColumnBuilder::default()));
+                            columns.len() - 1
+                        });
+                        if position < slot_at_position.len() {
+                            slot_at_position[position] = slot;
+                        } else {
+                            slot_at_position.push(slot);
+                        }
+                        slot
+                    }
+                };
                 columns[slot].1.push(row, value);
                 index_value(path, value, &mut hashes, &mut text);
             }
         }
         let bloom = Bloom::from_hashes(&mut hashes);
+        self.hashes = hashes;
         let min_time = events.iter().map(|e| e.time).min().unwrap_or(0);
         let max_time = events.iter().map(|e| e.time).max().unwrap_or(0);
         let min_id = events.iter().map(|e| e.id).min().unwrap_or(0);
@@ -124,21 +143,44 @@ impl ImageWriter<'_> {
     }
 }
 
-/// Adds the index terms of one field value: whole-value term for every field, and tokens of
-/// the free-text fields.
+/// Adds the index terms of one field value: whole-value term for every field (numbers and
+/// booleans by their text form), and tokens of the free-text fields.
 fn index_value(path: &str, value: &Value, hashes: &mut Vec<u64>, text: &mut String) {
+    let mut digits = [0u8; 20];
     let whole: &[u8] = match value {
         Value::Str(s) => s.as_bytes(),
-        other => {
+        Value::Int(i) => decimal(*i, &mut digits, text),
+        Value::Bool(true) => b"true",
+        Value::Bool(false) => b"false",
+        Value::Float(f) => {
             use std::fmt::Write;
             text.clear();
-            let _ = write!(text, "{other}");
+            let _ = write!(text, "{f}");
             text.as_bytes()
         }
     };
     hashes.push(field_value_hash(path, whole));
     if path == fields::MESSAGE || path == fields::RAW_DATA {
         for_each_token(whole, |token| hashes.push(token_hash(token)));
+    }
+}
+
+/// The decimal text of `i` (as `Display` writes it), without going through the formatter.
+fn decimal<'a>(i: i64, digits: &'a mut [u8; 20], text: &'a mut String) -> &'a [u8] {
+    if i < 0 {
+        text.clear();
+        text.push_str(&i.to_string());
+        return text.as_bytes();
+    }
+    let mut n = i.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &digits[at..];
+        }
     }
 }
 
@@ -159,6 +201,7 @@ pub fn write_segment(
         image: Vec::with_capacity(events.len() * 64),
         keys: Vec::new(),
         compressor,
+        hashes: Vec::new(),
     };
     w.image.extend_from_slice(MAGIC);
     let mut blocks = Vec::new();
@@ -188,4 +231,16 @@ pub fn write_segment(
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::fsutil::sync_dir(dir).map_err(|e| StoreError::io(dir, e))?;
     Ok(Segment::new(path.to_owned(), footer, blooms, image.len() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn decimal_matches_display() {
+        let mut text = String::new();
+        for i in [0i64, 7, 10, 1_732_350_000_000, i64::MAX, -1, i64::MIN] {
+            let mut digits = [0u8; 20];
+            assert_eq!(super::decimal(i, &mut digits, &mut text), i.to_string().as_bytes());
+        }
+    }
 }
