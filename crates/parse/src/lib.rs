@@ -39,7 +39,13 @@ pub(crate) enum PathSet {
 /// event), so replaying the write-ahead log reproduces the events exactly. Input that no parser
 /// understands becomes an event with `unparsed = true` and `message` = the input (lossy UTF-8).
 pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
-    let mut event = Event::new(id, rec.tenant.clone(), rec.received_ms);
+    let mut event = Event {
+        id,
+        tenant: rec.tenant.clone(),
+        time: rec.received_ms,
+        // Room for a typical syslog event's fields without growing.
+        fields: Vec::with_capacity(24),
+    };
     let outcome = match rec.format {
         PayloadFormat::Syslog | PayloadFormat::Line => {
             syslog::parse(&rec.payload, rec.received_ms, &mut event)

@@ -146,3 +146,16 @@ fn malformed_headers_are_kept_unparsed() {
         assert_eq!(int(&e, "severity_id"), 0);
     }
 }
+
+#[test]
+fn repeated_param_keeps_one_field_with_the_last_value() {
+    let e = syslog(r#"<13>1 - h a - - [x@1 k="1" k="2"][y@1 k="3"] m"#);
+    assert_eq!(text(&e, "unmapped.syslog.sd.x@1.k"), "2");
+    assert_eq!(text(&e, "unmapped.syslog.sd.y@1.k"), "3");
+    let count = e
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "unmapped.syslog.sd.x@1.k")
+        .count();
+    assert_eq!(count, 1);
+}

@@ -3,7 +3,7 @@
 
 use super::{text, token, PROCID};
 use crate::{datetime, push};
-use palisade_core::{fields, Event};
+use palisade_core::{fields, Event, Value};
 
 const NIL: &[u8] = b"-";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -34,7 +34,14 @@ pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
             push(event, path, text(value));
         }
     }
-    let rest = structured_data(rest, event)?;
+    let sd_start = event.fields.len();
+    let rest = structured_data(
+        rest,
+        &mut SdFields {
+            event,
+            start: sd_start,
+        },
+    )?;
     let message = match rest {
         [b' ', msg @ ..] => msg,
         other => other,
@@ -44,9 +51,29 @@ pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
     Some(())
 }
 
+/// The structured-data fields of an event, which start at `start` in its field list.
+struct SdFields<'e> {
+    event: &'e mut Event,
+    start: usize,
+}
+
+impl SdFields<'_> {
+    /// Sets a field, replacing an earlier value of a repeated parameter; only the
+    /// structured-data fields need to be searched, as no other path has this prefix.
+    fn set(&mut self, path: String, value: Value) {
+        match self.event.fields[self.start..]
+            .iter_mut()
+            .find(|(known, _)| *known == path)
+        {
+            Some(slot) => slot.1 = value,
+            None => self.event.fields.push((path, value)),
+        }
+    }
+}
+
 /// Reads STRUCTURED-DATA (`-` or one or more `[SD-ID param="value" ...]` elements) into
 /// `unmapped.syslog.sd.<SD-ID>.<PARAM>` fields; returns what follows it.
-fn structured_data<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
+fn structured_data<'a>(input: &'a [u8], event: &mut SdFields<'_>) -> Option<&'a [u8]> {
     if let Some(rest) = input.strip_prefix(NIL) {
         return Some(rest);
     }
@@ -61,7 +88,7 @@ fn structured_data<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
 }
 
 /// Reads one SD-ELEMENT after its `[`; returns what follows its `]`.
-fn element<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
+fn element<'a>(input: &'a [u8], event: &mut SdFields<'_>) -> Option<&'a [u8]> {
     let id_len = input
         .iter()
         .position(|&b| matches!(b, b' ' | b']' | b'=' | b'"'))?;
@@ -75,7 +102,7 @@ fn element<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
         match rest {
             [b']', after @ ..] => {
                 if !had_params {
-                    event.set(format!("{SD_PREFIX}{id}"), true);
+                    event.set(format!("{SD_PREFIX}{id}"), Value::Bool(true));
                 }
                 return Some(after);
             }
@@ -88,7 +115,7 @@ fn element<'a>(input: &'a [u8], event: &mut Event) -> Option<&'a [u8]> {
                 let quoted = after[name_len + 1..].strip_prefix(b"\"")?;
                 let (value, after_value) = param_value(quoted)?;
                 let name = String::from_utf8_lossy(name);
-                event.set(format!("{SD_PREFIX}{id}.{name}"), value);
+                event.set(format!("{SD_PREFIX}{id}.{name}"), Value::Str(value));
                 had_params = true;
                 rest = after_value;
             }
