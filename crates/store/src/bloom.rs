@@ -36,7 +36,13 @@ impl TermHasher {
 
     /// Feeds `bytes` (and their length, so that piece boundaries count).
     fn write(&mut self, bytes: &[u8], lowercase: bool) {
-        let fold = |w: u64| if lowercase { ascii_lowercase_word(w) } else { w };
+        let fold = |w: u64| {
+            if lowercase {
+                ascii_lowercase_word(w)
+            } else {
+                w
+            }
+        };
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
             let mut w = [0u8; 8];
@@ -123,7 +129,7 @@ impl Bloom {
 
     /// A filter written by [`Bloom::to_bytes`]; `None` if the length is not whole words.
     pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        if bytes.is_empty() || bytes.len() % 8 != 0 {
+        if bytes.is_empty() || !bytes.chunks_exact(8).remainder().is_empty() {
             return None;
         }
         let words = bytes
@@ -159,8 +165,10 @@ mod tests {
         assert_ne!(token_hash(b"ab"), token_hash(b"ab\0"));
         for b in 0..=255u8 {
             let word = u64::from_le_bytes([b, 0, b'Q', b, 0xff, b'@', b'[', b]);
-            let expected = u64::from_le_bytes([0, 0, b'Q', 0, 0xff, b'@', b'[', 0].map(|x| x.to_ascii_lowercase()))
-                | u64::from_le_bytes([b, 0, 0, b, 0, 0, 0, b].map(|x| x.to_ascii_lowercase()));
+            let expected =
+                u64::from_le_bytes(
+                    [0, 0, b'Q', 0, 0xff, b'@', b'[', 0].map(|x| x.to_ascii_lowercase()),
+                ) | u64::from_le_bytes([b, 0, 0, b, 0, 0, 0, b].map(|x| x.to_ascii_lowercase()));
             assert_eq!(ascii_lowercase_word(word), expected, "byte {b:#x}");
         }
     }

@@ -120,7 +120,17 @@ mod tests {
 
     #[test]
     fn varints_round_trip_at_the_edges() {
-        let values = [0i64, 1, -1, 63, -64, 64, i64::MAX, i64::MIN, 1_732_350_000_000];
+        let values = [
+            0i64,
+            1,
+            -1,
+            63,
+            -64,
+            64,
+            i64::MAX,
+            i64::MIN,
+            1_732_350_000_000,
+        ];
         let mut buf = Vec::new();
         for v in values {
             put_ivarint(&mut buf, v);

@@ -193,7 +193,10 @@ mod tests {
             ]
         );
         let times = [1_732_350_000_000, 1_732_349_000_000, i64::MIN, i64::MAX];
-        assert_eq!(decode_ints(&encode_ints(times.into_iter()), 4).unwrap(), times);
+        assert_eq!(
+            decode_ints(&encode_ints(times.into_iter()), 4).unwrap(),
+            times
+        );
         assert!(decode_ints(&encode_ints(times.into_iter()), 3).is_err());
     }
 

@@ -19,17 +19,27 @@ const CHILD_ENV: &str = "PALISADE_STORE_CRASH_CHILD_DIR";
 
 fn to_event(seq: u64, record: &RawRecord) -> Event {
     let mut e = Event::new(seq, record.tenant.clone(), record.received_ms);
-    e.set("message", String::from_utf8_lossy(&record.payload).into_owned());
+    e.set(
+        "message",
+        String::from_utf8_lossy(&record.payload).into_owned(),
+    );
     e
 }
 
 /// Opens store and WAL the way the pipeline does at startup and replays what was not flushed.
-fn recover(dir: &Path) -> (Arc<EventStore>, Wal, tokio::sync::mpsc::Receiver<palisade_store::DurableBatch>) {
+fn recover(
+    dir: &Path,
+) -> (
+    Arc<EventStore>,
+    Wal,
+    tokio::sync::mpsc::Receiver<palisade_store::DurableBatch>,
+) {
     let store = Arc::new(open(&dir.join("store"), &config()));
     let committed = store.committed_seq();
     let (wal, rx) = Wal::open(&dir.join("wal"), &WalConfig::default(), committed).unwrap();
     let mut events = Vec::new();
-    wal.replay(committed, |seq, r| events.push(to_event(seq, &r))).unwrap();
+    wal.replay(committed, |seq, r| events.push(to_event(seq, &r)))
+        .unwrap();
     store.insert(events);
     (store, wal, rx)
 }
@@ -40,13 +50,19 @@ fn crash_child() {
     let Ok(dir) = std::env::var(CHILD_ENV) else {
         return;
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
     runtime.block_on(async move {
         let (store, wal, mut rx) = recover(Path::new(&dir));
         let consumer_wal = wal.clone();
         tokio::spawn(async move {
             while let Some(batch) = rx.recv().await {
-                let events = (batch.first_seq..).zip(&batch.records).map(|(s, r)| to_event(s, r)).collect();
+                let events = (batch.first_seq..)
+                    .zip(&batch.records)
+                    .map(|(s, r)| to_event(s, r))
+                    .collect();
                 store.insert(events);
                 if store.memtable_len() >= 300 {
                     let committed = store.flush().unwrap();
@@ -100,7 +116,11 @@ fn every_acknowledged_event_survives_kill_9_exactly_once() {
             }
         }
     }
-    assert!(acked.len() > 100, "the child acknowledged only {} events", acked.len());
+    assert!(
+        acked.len() > 100,
+        "the child acknowledged only {} events",
+        acked.len()
+    );
     let (store, _wal, _rx) = recover(dir.path());
     let ids = all_pages(&store, request(None, "", 10_000));
     let unique: BTreeSet<u64> = ids.iter().copied().collect();

@@ -22,8 +22,10 @@ fn config() -> WalConfig {
 
 fn replayed(wal: &Wal, after: u64) -> Vec<(u64, String)> {
     let mut out = Vec::new();
-    wal.replay(after, |seq, r| out.push((seq, String::from_utf8(r.payload).unwrap())))
-        .unwrap();
+    wal.replay(after, |seq, r| {
+        out.push((seq, String::from_utf8(r.payload).unwrap()))
+    })
+    .unwrap();
     out
 }
 
@@ -136,7 +138,10 @@ async fn concurrent_appends_get_distinct_seqs_delivered_in_order() {
     let batches = consumer.await.unwrap();
     let mut expected = 1;
     for b in &batches {
-        assert_eq!(b.first_seq, expected, "batches arrive in seq order without gaps");
+        assert_eq!(
+            b.first_seq, expected,
+            "batches arrive in seq order without gaps"
+        );
         expected += b.records.len() as u64;
     }
     assert_eq!(expected, 801);

@@ -219,7 +219,10 @@ fn check_block(b: &BlockMeta, key_count: usize, data_end: u64) -> Result<(), Opt
     for s in sections {
         let end = s.offset.checked_add(u64::from(s.len));
         if s.offset < MAGIC.len() as u64 || end.is_none_or(|e| e > data_end) {
-            return Err(Some(format!("section at offset {} lies outside the data", s.offset)));
+            return Err(Some(format!(
+                "section at offset {} lies outside the data",
+                s.offset
+            )));
         }
         if s.key as usize >= key_count {
             return Err(Some(format!("section refers to unknown key #{}", s.key)));

@@ -51,6 +51,12 @@ impl Segment {
 
 /// The additional data bound to a sealed section: where it belongs, so a section moved to
 /// another tenant, partition, segment, block or column does not open.
-pub fn section_aad(tenant: &str, partition: &str, flush_seq: u64, block: usize, name: &str) -> Vec<u8> {
+pub fn section_aad(
+    tenant: &str,
+    partition: &str,
+    flush_seq: u64,
+    block: usize,
+    name: &str,
+) -> Vec<u8> {
     format!("{tenant}/{partition}/{flush_seq}/{block}/{name}").into_bytes()
 }

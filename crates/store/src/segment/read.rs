@@ -20,7 +20,9 @@ impl Segment {
         let file = File::open(path).map_err(io)?;
         let len = file.metadata().map_err(io)?.len();
         if len < (MAGIC.len() + TRAILER_BYTES) as u64 {
-            return Err(corrupt(format!("only {len} bytes, too short for a segment")));
+            return Err(corrupt(format!(
+                "only {len} bytes, too short for a segment"
+            )));
         }
         let mut magic = [0u8; 8];
         read_exact_at(&file, &mut magic, 0).map_err(io)?;
@@ -40,7 +42,8 @@ impl Segment {
         let mut blooms = Vec::with_capacity(segment.footer.blocks.len());
         for (index, block) in segment.footer.blocks.iter().enumerate() {
             let bytes = segment.read_section(&file, sealer, index, "bloom", &block.bloom, false)?;
-            blooms.push(Bloom::from_bytes(&bytes).ok_or_else(|| corrupt("bad bloom filter".into()))?);
+            blooms
+                .push(Bloom::from_bytes(&bytes).ok_or_else(|| corrupt("bad bloom filter".into()))?);
         }
         segment.blooms = blooms;
         Ok(segment)
@@ -56,7 +59,8 @@ impl Segment {
         compressed: bool,
     ) -> Result<Vec<u8>, StoreError> {
         let mut stored = vec![0u8; section.len as usize];
-        read_exact_at(file, &mut stored, section.offset).map_err(|e| StoreError::io(&self.path, e))?;
+        read_exact_at(file, &mut stored, section.offset)
+            .map_err(|e| StoreError::io(&self.path, e))?;
         if crc32fast::hash(&stored) != section.crc {
             return Err(StoreError::corrupt(
                 &self.path,
@@ -99,12 +103,16 @@ impl Segment {
         ids: bool,
         fields: Option<&[String]>,
     ) -> Result<LoadedBlock, StoreError> {
-        let meta = self.footer.blocks.get(index).ok_or_else(|| {
-            StoreError::corrupt(&self.path, format!("no block {index}"))
-        })?;
+        let meta = self
+            .footer
+            .blocks
+            .get(index)
+            .ok_or_else(|| StoreError::corrupt(&self.path, format!("no block {index}")))?;
         let file = File::open(&self.path).map_err(|e| StoreError::io(&self.path, e))?;
         let rows = meta.rows as usize;
-        let bad = |what: &str| StoreError::corrupt(&self.path, format!("block {index}: bad {what} column"));
+        let bad = |what: &str| {
+            StoreError::corrupt(&self.path, format!("block {index}: bad {what} column"))
+        };
         let times = if time {
             let raw = self.read_section(&file, sealer, index, "time", &meta.time, true)?;
             decode_ints(&raw, rows).map_err(|_| bad("time"))?
@@ -123,7 +131,8 @@ impl Segment {
             if fields.is_some_and(|wanted| !wanted.iter().any(|w| w == name)) {
                 continue;
             }
-            let raw = self.read_section(&file, sealer, index, &format!("f:{name}"), section, true)?;
+            let raw =
+                self.read_section(&file, sealer, index, &format!("f:{name}"), section, true)?;
             let column = Column::decode(&raw, rows).map_err(|_| bad(name))?;
             columns.push((name.clone(), column));
         }
@@ -166,7 +175,11 @@ impl palisade_query::Row for BlockRow<'_> {
     fn get(&self, path: &str) -> Option<ValueRef<'_>> {
         match path {
             "time" => self.block.times.get(self.row).map(|t| ValueRef::Int(*t)),
-            "id" => self.block.ids.get(self.row).map(|i| ValueRef::Int(*i as i64)),
+            "id" => self
+                .block
+                .ids
+                .get(self.row)
+                .map(|i| ValueRef::Int(*i as i64)),
             _ => self
                 .block
                 .columns

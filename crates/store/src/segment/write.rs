@@ -54,7 +54,13 @@ impl ImageWriter<'_> {
         } else {
             plain
         };
-        let aad = section_aad(self.spec.tenant, self.spec.partition, self.spec.flush_seq, block, name);
+        let aad = section_aad(
+            self.spec.tenant,
+            self.spec.partition,
+            self.spec.flush_seq,
+            block,
+            name,
+        );
         let (key, sealed) = self
             .sealer
             .seal(self.spec.tenant, &aad, stored)
@@ -120,7 +126,12 @@ impl ImageWriter<'_> {
         let min_id = events.iter().map(|e| e.id).min().unwrap_or(0);
         let max_id = events.iter().map(|e| e.id).max().unwrap_or(0);
         let bloom_ref = self.section(index, "bloom", bloom.to_bytes(), false)?;
-        let time = self.section(index, "time", encode_ints(events.iter().map(|e| e.time)), true)?;
+        let time = self.section(
+            index,
+            "time",
+            encode_ints(events.iter().map(|e| e.time)),
+            true,
+        )?;
         let id_col = encode_ints(events.iter().map(|e| e.id as i64));
         let id = self.section(index, "id", id_col, true)?;
         let mut column_refs = Vec::with_capacity(columns.len());
@@ -230,7 +241,12 @@ pub fn write_segment(
     std::fs::rename(tmp, path).map_err(|e| StoreError::io(path, e))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     crate::fsutil::sync_dir(dir).map_err(|e| StoreError::io(dir, e))?;
-    Ok(Segment::new(path.to_owned(), footer, blooms, image.len() as u64))
+    Ok(Segment::new(
+        path.to_owned(),
+        footer,
+        blooms,
+        image.len() as u64,
+    ))
 }
 
 #[cfg(test)]
@@ -240,7 +256,10 @@ mod tests {
         let mut text = String::new();
         for i in [0i64, 7, 10, 1_732_350_000_000, i64::MAX, -1, i64::MIN] {
             let mut digits = [0u8; 20];
-            assert_eq!(super::decimal(i, &mut digits, &mut text), i.to_string().as_bytes());
+            assert_eq!(
+                super::decimal(i, &mut digits, &mut text),
+                i.to_string().as_bytes()
+            );
         }
     }
 }

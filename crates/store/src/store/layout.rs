@@ -96,7 +96,11 @@ fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
 /// Loads every committed segment. Removes what an interrupted flush left behind: `*.tmp`
 /// files and segments whose flush seq is above the checkpoint (their events are still in the
 /// write-ahead log and will be replayed).
-pub fn load_catalog(root: &Path, committed: u64, sealer: &dyn Sealer) -> Result<Catalog, StoreError> {
+pub fn load_catalog(
+    root: &Path,
+    committed: u64,
+    sealer: &dyn Sealer,
+) -> Result<Catalog, StoreError> {
     let mut catalog = Catalog::new();
     let tenants = root.join("tenants");
     create_dir_durably(&tenants)?;

@@ -3,11 +3,12 @@
 
 mod layout;
 mod plan;
+mod request;
 mod retention;
 mod search;
 
+pub use request::{Cursor, ScanStats, SearchPage, SearchRequest};
 pub use retention::RetentionReport;
-pub use search::{Cursor, ScanStats, SearchPage, SearchRequest};
 
 use crate::{
     error::StoreError,
@@ -232,10 +233,12 @@ impl EventStore {
         let state = self.read();
         let mut tenants: BTreeMap<&str, TenantStats> = BTreeMap::new();
         for ((tenant, _), segments) in &state.catalog {
-            let t = tenants.entry(tenant.as_str()).or_insert_with(|| TenantStats {
-                tenant: tenant.to_string(),
-                ..TenantStats::default()
-            });
+            let t = tenants
+                .entry(tenant.as_str())
+                .or_insert_with(|| TenantStats {
+                    tenant: tenant.to_string(),
+                    ..TenantStats::default()
+                });
             t.partitions += 1;
             t.segments += segments.len() as u64;
             t.events += segments.iter().map(|s| s.events()).sum::<u64>();

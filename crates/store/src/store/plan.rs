@@ -1,6 +1,6 @@
 //! What a search or aggregation needs to know to pick blocks and rows.
 
-use super::search::{Cursor, SearchRequest};
+use super::request::{Cursor, SearchRequest};
 use crate::{
     bloom::{field_value_hash, token_hash, Bloom},
     segment::format::BlockMeta,
@@ -39,7 +39,8 @@ impl<'a> Plan<'a> {
             (clauses, req.filter.fields())
         };
         wanted.extend(extra_fields.iter().cloned());
-        let needs_time = req.from_ms.is_some() || req.to_ms.is_some() || wanted.iter().any(|f| f == "time");
+        let needs_time =
+            req.from_ms.is_some() || req.to_ms.is_some() || wanted.iter().any(|f| f == "time");
         let needs_ids = req.cursor.is_some() || wanted.iter().any(|f| f == "id");
         wanted.retain(|f| f != "time" && f != "id");
         wanted.sort();
@@ -61,7 +62,8 @@ impl<'a> Plan<'a> {
 
     /// The time is inside `[from, to)`.
     pub fn in_range(&self, time: i64) -> bool {
-        self.req.from_ms.is_none_or(|from| time >= from) && self.req.to_ms.is_none_or(|to| time < to)
+        self.req.from_ms.is_none_or(|from| time >= from)
+            && self.req.to_ms.is_none_or(|to| time < to)
     }
 
     /// The row comes after the cursor (newest first).

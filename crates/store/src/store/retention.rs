@@ -27,7 +27,11 @@ impl EventStore {
             let mut tenant_bytes: BTreeMap<&str, u64> = BTreeMap::new();
             for ((tenant, partition), segments) in &state.catalog {
                 let bytes: u64 = segments.iter().map(|s| s.bytes).sum();
-                let newest = segments.iter().map(|s| s.max_time()).max().unwrap_or(i64::MIN);
+                let newest = segments
+                    .iter()
+                    .map(|s| s.max_time())
+                    .max()
+                    .unwrap_or(i64::MIN);
                 if max_age > 0 && newest < now_ms.saturating_sub(max_age) {
                     doomed.push(((tenant.clone(), partition.clone()), bytes));
                 } else {
@@ -52,10 +56,14 @@ impl EventStore {
         }
         let mut report = RetentionReport::default();
         for ((tenant, partition), bytes) in doomed {
-            self.write().catalog.remove(&(tenant.clone(), partition.clone()));
+            self.write()
+                .catalog
+                .remove(&(tenant.clone(), partition.clone()));
             let dir = layout::partition_dir(&self.dir, &tenant, &partition);
             std::fs::remove_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
-            report.deleted_partitions.push(format!("{tenant}/{partition}"));
+            report
+                .deleted_partitions
+                .push(format!("{tenant}/{partition}"));
             report.freed_bytes += bytes;
         }
         Ok(report)

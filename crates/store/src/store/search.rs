@@ -1,76 +1,18 @@
 //! Search (newest first, top-k with early stop) and aggregation over memtable and segments.
 
-use super::{plan::Plan, EventStore};
+use super::{
+    plan::Plan,
+    request::{Cursor, ScanStats, SearchPage, SearchRequest},
+    EventStore,
+};
 use crate::{error::StoreError, row::EventRow, segment::Segment};
 use palisade_core::{Event, TenantId};
-use palisade_query::{Aggregator, Expr, Pipe, Table};
-use std::{cmp::Reverse, collections::BinaryHeap, fmt, str::FromStr, sync::Arc};
-
-/// A search over stored and in-memory events.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchRequest {
-    /// Only this tenant's events; `None`: all tenants (provider administrators).
-    pub tenant: Option<TenantId>,
-    /// Which events match.
-    pub filter: Expr,
-    /// Earliest event time, inclusive.
-    pub from_ms: Option<i64>,
-    /// Latest event time, exclusive.
-    pub to_ms: Option<i64>,
-    /// Most events per page.
-    pub limit: usize,
-    /// Continue after this position (from the previous page's `next_cursor`).
-    pub cursor: Option<Cursor>,
-}
-
-/// A position in newest-first order. Ordered by time, then id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cursor {
-    /// Event time of the last event on the page.
-    pub time: i64,
-    /// Its id.
-    pub id: u64,
-}
-
-impl fmt::Display for Cursor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.time, self.id)
-    }
-}
-
-impl FromStr for Cursor {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("invalid cursor {s:?}: use the next_cursor of a previous page");
-        let (time, id) = s.rsplit_once('-').ok_or_else(bad)?;
-        Ok(Cursor {
-            time: time.parse().map_err(|_| bad())?,
-            id: id.parse().map_err(|_| bad())?,
-        })
-    }
-}
-
-/// One page of results.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchPage {
-    /// Newest first (time desc, then id desc).
-    pub events: Vec<Event>,
-    /// Where the next page starts; `None` when this page was not full.
-    pub next_cursor: Option<Cursor>,
-    /// How much work the search did.
-    pub scanned: ScanStats,
-}
-
-/// Work done by a search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ScanStats {
-    /// Blocks whose columns were read.
-    pub blocks: u64,
-    /// Blocks in the time range that were not read (bloom filter or early stop).
-    pub blocks_skipped: u64,
-    /// Rows examined (in blocks read and in memory).
-    pub rows: u64,
-}
+use palisade_query::{Aggregator, Pipe, Table};
+use std::{
+    cmp::Reverse,
+    collections::{hash_map::Entry, BinaryHeap, HashMap},
+    sync::Arc,
+};
 
 enum Hit {
     Memory(Box<Event>),
@@ -104,7 +46,9 @@ struct TopK {
 impl TopK {
     /// The position a hit must beat, once full.
     fn threshold(&self) -> Option<Cursor> {
-        (self.heap.len() >= self.limit).then(|| self.heap.peek().map(|r| r.0 .0)).flatten()
+        (self.heap.len() >= self.limit)
+            .then(|| self.heap.peek().map(|r| r.0 .0))
+            .flatten()
     }
 
     fn accepts(&self, key: Cursor) -> bool {
@@ -127,16 +71,30 @@ impl EventStore {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchPage, StoreError> {
         let mut stats = ScanStats::default();
         if req.limit == 0 {
-            return Ok(SearchPage { events: Vec::new(), next_cursor: None, scanned: stats });
+            return Ok(SearchPage {
+                events: Vec::new(),
+                next_cursor: None,
+                scanned: stats,
+            });
         }
         let plan = Plan::new(req, &[]);
-        let mut top = TopK { limit: req.limit, heap: BinaryHeap::new() };
+        let mut top = TopK {
+            limit: req.limit,
+            heap: BinaryHeap::new(),
+        };
         let mut blocks = {
             let state = self.read();
             for e in state.flushing.iter().chain(state.memtable.iter()) {
                 stats.rows += 1;
-                let key = Cursor { time: e.time, id: e.id };
-                if plan.event_in_scope(e) && plan.after_cursor(key) && top.accepts(key) && plan.matches(&EventRow(e)) {
+                let key = Cursor {
+                    time: e.time,
+                    id: e.id,
+                };
+                if plan.event_in_scope(e)
+                    && plan.after_cursor(key)
+                    && top.accepts(key)
+                    && plan.matches(&EventRow(e))
+                {
                     top.offer(key, Hit::Memory(Box::new(e.clone())));
                 }
             }
@@ -164,24 +122,41 @@ impl EventStore {
                 continue;
             }
             stats.blocks += 1;
-            let loaded = segment.load_block(self.sealer.as_ref(), *index, true, true, Some(&plan.fields))?;
+            let loaded =
+                segment.load_block(self.sealer.as_ref(), *index, true, true, Some(&plan.fields))?;
             let slot = read.len();
             read.push((segment.clone(), *index));
             for row in 0..loaded.rows {
                 stats.rows += 1;
-                let key = Cursor { time: loaded.times[row], id: loaded.ids[row] };
-                if plan.in_range(key.time) && plan.after_cursor(key) && top.accepts(key) && plan.matches(&loaded.row(row)) {
+                let key = Cursor {
+                    time: loaded.times[row],
+                    id: loaded.ids[row],
+                };
+                if plan.in_range(key.time)
+                    && plan.after_cursor(key)
+                    && top.accepts(key)
+                    && plan.matches(&loaded.row(row))
+                {
                     top.offer(key, Hit::Block { slot, row });
                 }
             }
         }
         let mut ranked: Vec<Ranked> = top.heap.into_iter().map(|r| r.0).collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.sort_by_key(|r| Reverse(r.0));
         let events = self.materialize(ranked, &read)?;
         let next_cursor = (events.len() == req.limit)
-            .then(|| events.last().map(|e| Cursor { time: e.time, id: e.id }))
+            .then(|| {
+                events.last().map(|e| Cursor {
+                    time: e.time,
+                    id: e.id,
+                })
+            })
             .flatten();
-        Ok(SearchPage { events, next_cursor, scanned: stats })
+        Ok(SearchPage {
+            events,
+            next_cursor,
+            scanned: stats,
+        })
     }
 
     fn blocks_in_scope(&self, plan: &Plan<'_>, catalog: &super::layout::Catalog) -> Vec<BlockRef> {
@@ -202,8 +177,12 @@ impl EventStore {
     }
 
     /// Turns hits into events, reading every column of each block that has hits once.
-    fn materialize(&self, ranked: Vec<Ranked>, read: &[BlockRef]) -> Result<Vec<Event>, StoreError> {
-        let mut full = std::collections::HashMap::new();
+    fn materialize(
+        &self,
+        ranked: Vec<Ranked>,
+        read: &[BlockRef],
+    ) -> Result<Vec<Event>, StoreError> {
+        let mut full = HashMap::new();
         let mut events = Vec::with_capacity(ranked.len());
         for Ranked(_, hit) in ranked {
             let (slot, row) = match hit {
@@ -214,11 +193,16 @@ impl EventStore {
                 Hit::Block { slot, row } => (slot, row),
             };
             let (segment, index) = &read[slot];
-            if !full.contains_key(&slot) {
-                let block = segment.load_block(self.sealer.as_ref(), *index, true, true, None)?;
-                full.insert(slot, block);
-            }
-            let block = &full[&slot];
+            let block = match full.entry(slot) {
+                Entry::Occupied(loaded) => loaded.into_mut(),
+                Entry::Vacant(slot) => slot.insert(segment.load_block(
+                    self.sealer.as_ref(),
+                    *index,
+                    true,
+                    true,
+                    None,
+                )?),
+            };
             let tenant = TenantId::new(&segment.footer.tenant)
                 .map_err(|e| StoreError::corrupt(&segment.path, e))?;
             let mut event = Event::new(block.ids[row], tenant, block.times[row]);
@@ -235,7 +219,10 @@ impl EventStore {
     /// Runs a `stats` or `timechart` pipe over every match (the request's limit and cursor
     /// do not apply).
     pub fn aggregate(&self, req: &SearchRequest, pipe: &Pipe) -> Result<Table, StoreError> {
-        let unpaged = SearchRequest { cursor: None, ..req.clone() };
+        let unpaged = SearchRequest {
+            cursor: None,
+            ..req.clone()
+        };
         let extra = match pipe {
             Pipe::Stats { by } => by.clone(),
             Pipe::Timechart { by, .. } => by.iter().cloned().chain(["time".to_owned()]).collect(),
@@ -255,7 +242,13 @@ impl EventStore {
             if !plan.bloom_allows(&segment.blooms[index]) {
                 continue;
             }
-            let loaded = segment.load_block(self.sealer.as_ref(), index, plan.needs_time, plan.needs_ids, Some(&plan.fields))?;
+            let loaded = segment.load_block(
+                self.sealer.as_ref(),
+                index,
+                plan.needs_time,
+                plan.needs_ids,
+                Some(&plan.fields),
+            )?;
             for row in 0..loaded.rows {
                 let in_range = !plan.needs_time || plan.in_range(loaded.times[row]);
                 let r = loaded.row(row);

@@ -29,12 +29,15 @@ pub fn event(id: u64, tenant: &str, time: i64) -> Event {
     let ip = format!("10.0.{}.{}", id / 256, id % 256);
     let host = format!("web{:02}", id % 7);
     let msg = format!("Failed password for root from {ip} port 22 ssh2");
-    e.set("raw_data", format!("<38>Nov 23 08:20:00 {host} sshd[1]: {msg}"));
+    e.set(
+        "raw_data",
+        format!("<38>Nov 23 08:20:00 {host} sshd[1]: {msg}"),
+    );
     e.set("message", msg);
     e.set("device.hostname", host);
     e.set("src_endpoint.ip", ip);
     e.set("severity_id", (id % 5) as i64);
-    if id % 3 == 0 {
+    if id.is_multiple_of(3) {
         e.set("status_id", 2i64);
     }
     e
