@@ -61,29 +61,60 @@ pub(crate) fn is_breaker(byte: u8) -> bool {
     class_of(byte) != ByteClass::Token
 }
 
+/// How often each byte turns up in log text (higher: more often), to pick a rare byte of a
+/// needle to scan for. Indexed by the lowercased byte; built at compile time so picking costs
+/// one lookup per needle byte.
+static COMMONNESS: [u8; 256] = {
+    const LETTERS_BY_FREQUENCY: &[u8] = b"etaoinsrhldcumfpgwybvkxjqz";
+    let mut table = [50u8; 256];
+    let mut digit = b'0';
+    while digit <= b'9' {
+        table[digit as usize] = 150;
+        digit += 1;
+    }
+    let punctuation = b".:/-=_";
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = 140;
+        i += 1;
+    }
+    let mut rank = 0;
+    while rank < LETTERS_BY_FREQUENCY.len() {
+        table[LETTERS_BY_FREQUENCY[rank] as usize] = 200 - (rank as u8) * 5;
+        rank += 1;
+    }
+    table[b' ' as usize] = 255;
+    table
+};
+
 /// Start offsets of every ASCII case-insensitive occurrence of `needle` in `haystack`, in
-/// order; calls `found` with each until it returns true. Returns whether it did.
+/// order; calls `found` with each until it returns true. Returns whether it did. Scans for
+/// the needle's rarest byte (both cases) and verifies the whole needle around each hit.
 fn any_occurrence(haystack: &[u8], needle: &[u8], mut found: impl FnMut(usize) -> bool) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
+    if needle.is_empty() {
         return found(0);
-    };
+    }
     if haystack.len() < needle.len() {
         return false;
     }
-    let last_start = haystack.len() - needle.len();
-    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
-    let mut from = 0;
-    while from <= last_start {
-        let window = &haystack[from..=last_start];
-        let Some(offset) = memchr::memchr2(lower, upper, window) else {
+    let anchor = (0..needle.len())
+        .min_by_key(|&i| COMMONNESS[usize::from(needle[i].to_ascii_lowercase())])
+        .unwrap_or(0);
+    let byte = needle[anchor];
+    let (lower, upper) = (byte.to_ascii_lowercase(), byte.to_ascii_uppercase());
+    // The anchor of an occurrence starting at `start` sits at `start + anchor`.
+    let last_anchor = haystack.len() - needle.len() + anchor;
+    let mut from = anchor;
+    while from <= last_anchor {
+        let Some(offset) = memchr::memchr2(lower, upper, &haystack[from..=last_anchor]) else {
             return false;
         };
-        let start = from + offset;
-        let tail = &haystack[start + 1..start + needle.len()];
-        if tail.eq_ignore_ascii_case(rest) && found(start) {
+        let start = from + offset - anchor;
+        let candidate = &haystack[start..start + needle.len()];
+        if candidate.eq_ignore_ascii_case(needle) && found(start) {
             return true;
         }
-        from = start + 1;
+        from += offset + 1;
     }
     false
 }
@@ -183,6 +214,9 @@ mod tests {
         assert!(!contains_ignore_case(b"Failed", b"failed password"));
         assert!(contains_ignore_case(b"abc", b""));
         assert!(contains_ignore_case(b"aaab", b"aab"));
+        assert!(contains_ignore_case(b"xyz", b"xyz"));
+        assert!(contains_ignore_case(b"..zq", b"zq"));
+        assert!(!contains_ignore_case(b"zq", b"xzq"));
     }
 
     #[test]

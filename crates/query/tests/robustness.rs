@@ -86,3 +86,20 @@ proptest! {
         exercise(&String::from_utf8_lossy(&bytes));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// The evaluator's substring search agrees with a naive lowercase `contains`.
+    #[test]
+    fn phrase_search_agrees_with_a_naive_search(
+        haystack in "[aAbBzZ .=]{0,24}",
+        needle in "[aAbBzZ .=]{1,5}",
+    ) {
+        let mut e = Event::new(1, TenantId::default(), 0);
+        e.set("message", haystack.as_str());
+        let expr = palisade_query::Expr::Text(palisade_query::TextMatch::Phrase(needle.clone()));
+        let naive = haystack.to_ascii_lowercase().contains(&needle.to_ascii_lowercase());
+        prop_assert_eq!(expr.matches(&e), naive);
+    }
+}
