@@ -5,6 +5,8 @@
 //! filter against any [`Row`] (a stored columnar row or an in-memory event);
 //! [`Expr::index_terms`] says which tokens a block must contain to hold a match, so the store
 //! can skip blocks by their bloom filters; [`Aggregator`] computes `stats` and `timechart`.
+//! [`Row`] is implemented for `palisade_core::Event`, so in-memory events (pipeline, live
+//! tail) are filtered by the very same evaluator as stored rows.
 
 mod aggregate;
 mod eval;
