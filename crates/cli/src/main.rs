@@ -1,1 +1,117 @@
-fn main() {}
+//! `palisade`: the one binary. `serve` runs the platform; the other commands talk to a running
+//! server over its API (`ingest`, `search`), check configuration, or measure (`bench`).
+
+mod bench;
+mod client;
+mod config_cmd;
+mod ingest;
+mod search;
+
+use clap::{Parser, Subcommand};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+
+/// Palisade: collect, normalise, store and search security logs. One binary, no external service.
+#[derive(Parser)]
+#[command(name = "palisade", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: HTTPS API, syslog collectors (UDP/TCP 1514, TLS 6514), storage.
+    Serve(ServeArgs),
+    /// Send log files (plain lines or NDJSON; `-` for stdin) to a running server.
+    Ingest(ingest::IngestArgs),
+    /// Search stored events with the query language (see docs/query.md).
+    Search(search::SearchArgs),
+    /// Work with palisade.toml.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// Measure: load generators.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+/// Flags of `palisade serve`; each overrides the configuration file.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Configuration file (every key documented in docs/configuration.md).
+    #[arg(long, env = "PALISADE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory [default: ./palisade-data].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// API address [default: 127.0.0.1:8443].
+    #[arg(long)]
+    api: Option<SocketAddr>,
+    /// Syslog UDP and TCP address (same port) [default: 0.0.0.0:1514].
+    #[arg(long)]
+    syslog: Option<SocketAddr>,
+    /// Syslog over TLS address [default: 0.0.0.0:6514].
+    #[arg(long)]
+    syslog_tls: Option<SocketAddr>,
+    /// Serve the API over plain HTTP (refused unless the API address is loopback).
+    #[arg(long)]
+    insecure_http: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Config(cmd) => config_cmd::run(cmd),
+        Command::Bench(cmd) => bench::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = match &args.config {
+        Some(path) => palisade_core::config::Config::load(path)?,
+        None => palisade_core::config::Config::default(),
+    };
+    if let Some(d) = args.data_dir {
+        config.data_dir = d;
+    }
+    if let Some(a) = args.api {
+        config.api.listen = a;
+    }
+    if let Some(a) = args.syslog {
+        config.syslog.listen = Some(a);
+    }
+    if let Some(a) = args.syslog_tls {
+        config.syslog.tls_listen = Some(a);
+    }
+    config.api.insecure_http |= args.insecure_http;
+    init_logging(&config.log)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(palisade_server::serve::run(config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging(cfg: &palisade_core::config::LogConfig) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&cfg.level))
+        .map_err(|e| anyhow::anyhow!("log.level {:?} is not a valid filter: {e}", cfg.level))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match cfg.format {
+        palisade_core::config::LogFormat::Json => builder.json().init(),
+        palisade_core::config::LogFormat::Text => builder.init(),
+    }
+    Ok(())
+}

@@ -114,7 +114,9 @@ mod optional_addr {
         match text.trim() {
             "" | "off" => Ok(None),
             other => other.parse().map(Some).map_err(|_| {
-                serde::de::Error::custom(format!("{other:?} is not an address: write \"0.0.0.0:1514\" or \"off\""))
+                serde::de::Error::custom(format!(
+                    "{other:?} is not an address: write \"0.0.0.0:1514\" or \"off\""
+                ))
             }),
         }
     }
@@ -361,13 +363,18 @@ impl Config {
             return bad("api.tls_cert and api.tls_key must be set together".into());
         }
         if !(1..=19).contains(&self.storage.zstd_level) {
-            return bad(format!("storage.zstd_level must be 1 to 19, not {}", self.storage.zstd_level));
+            return bad(format!(
+                "storage.zstd_level must be 1 to 19, not {}",
+                self.storage.zstd_level
+            ));
         }
         if self.storage.block_events == 0 || self.storage.flush_events == 0 {
             return bad("storage.block_events and storage.flush_events must be at least 1".into());
         }
         if self.syslog.max_message_bytes < 480 {
-            return bad("syslog.max_message_bytes must be at least 480 (RFC 5424's minimum)".into());
+            return bad(
+                "syslog.max_message_bytes must be at least 480 (RFC 5424's minimum)".into(),
+            );
         }
         if self.wal.file_bytes.0 < 1 << 20 {
             return bad("wal.file_bytes must be at least 1MiB".into());
@@ -397,7 +404,8 @@ mod tests {
 
     #[test]
     fn listeners_can_be_switched_off() {
-        let c = Config::parse("[syslog]\nlisten = \"off\"\ntls_listen = \"127.0.0.1:6514\"\n").unwrap();
+        let c =
+            Config::parse("[syslog]\nlisten = \"off\"\ntls_listen = \"127.0.0.1:6514\"\n").unwrap();
         assert_eq!(c.syslog.listen, None);
         assert_eq!(c.syslog.tls_listen, Some("127.0.0.1:6514".parse().unwrap()));
         let text = toml::to_string(&c).unwrap();
@@ -407,10 +415,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        let e = Config::parse("[storage]\nretension_max_age = \"7d\"\n").unwrap_err().to_string();
+        let e = Config::parse("[storage]\nretension_max_age = \"7d\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("retension_max_age"), "{e}");
         assert!(e.contains("line 2"), "{e}");
-        let e = Config::parse("[storage]\nretention_max_age = \"7 days\"\n").unwrap_err().to_string();
+        let e = Config::parse("[storage]\nretention_max_age = \"7 days\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not a duration"), "{e}");
         let e = Config::parse("[api]\nlisten = \"0.0.0.0:80\"\ninsecure_http = true\n")
             .unwrap_err()

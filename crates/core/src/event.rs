@@ -181,7 +181,10 @@ mod tests {
                            "ratio": 0.5, "skip": null});
         e.set_json("", &input);
         assert_eq!(e.get_str("device.hostname"), Some("web01"));
-        assert_eq!(e.get("attacks.0.technique.uid"), Some(&Value::from("T1110")));
+        assert_eq!(
+            e.get("attacks.0.technique.uid"),
+            Some(&Value::from("T1110"))
+        );
         assert_eq!(e.get("skip"), None);
         let out = e.to_ocsf_json();
         assert_eq!(out["device"]["ip"], "10.0.0.1");

@@ -22,10 +22,21 @@ pub struct SealError(pub String);
 pub trait Sealer: Send + Sync + 'static {
     /// Seals `plain`, binding `aad` (the block's location) to it; returns the key used and the
     /// sealed bytes.
-    fn seal(&self, tenant: &str, aad: &[u8], plain: Vec<u8>) -> Result<(KeyRef, Vec<u8>), SealError>;
+    fn seal(
+        &self,
+        tenant: &str,
+        aad: &[u8],
+        plain: Vec<u8>,
+    ) -> Result<(KeyRef, Vec<u8>), SealError>;
 
     /// Opens bytes sealed by [`Sealer::seal`] with `key`.
-    fn unseal(&self, tenant: &str, key: &KeyRef, aad: &[u8], sealed: Vec<u8>) -> Result<Vec<u8>, SealError>;
+    fn unseal(
+        &self,
+        tenant: &str,
+        key: &KeyRef,
+        aad: &[u8],
+        sealed: Vec<u8>,
+    ) -> Result<Vec<u8>, SealError>;
 }
 
 /// The key id of blocks stored unsealed.
@@ -36,11 +47,28 @@ pub const IDENTITY_KEY_ID: &str = "identity";
 pub struct IdentitySealer;
 
 impl Sealer for IdentitySealer {
-    fn seal(&self, _tenant: &str, _aad: &[u8], plain: Vec<u8>) -> Result<(KeyRef, Vec<u8>), SealError> {
-        Ok((KeyRef { id: IDENTITY_KEY_ID.to_owned(), version: 0 }, plain))
+    fn seal(
+        &self,
+        _tenant: &str,
+        _aad: &[u8],
+        plain: Vec<u8>,
+    ) -> Result<(KeyRef, Vec<u8>), SealError> {
+        Ok((
+            KeyRef {
+                id: IDENTITY_KEY_ID.to_owned(),
+                version: 0,
+            },
+            plain,
+        ))
     }
 
-    fn unseal(&self, _tenant: &str, key: &KeyRef, _aad: &[u8], sealed: Vec<u8>) -> Result<Vec<u8>, SealError> {
+    fn unseal(
+        &self,
+        _tenant: &str,
+        key: &KeyRef,
+        _aad: &[u8],
+        sealed: Vec<u8>,
+    ) -> Result<Vec<u8>, SealError> {
         if key.id == IDENTITY_KEY_ID {
             Ok(sealed)
         } else {

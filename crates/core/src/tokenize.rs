@@ -12,8 +12,24 @@ fn is_major_breaker(b: u8) -> bool {
     b <= b' '
         || matches!(
             b,
-            b'[' | b']' | b'(' | b')' | b'{' | b'}' | b'<' | b'>' | b'\'' | b'"' | b',' | b';'
-                | b'=' | b'|' | b'&' | b'!' | b'?' | b'*' | 0x7f
+            b'[' | b']'
+                | b'('
+                | b')'
+                | b'{'
+                | b'}'
+                | b'<'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b','
+                | b';'
+                | b'='
+                | b'|'
+                | b'&'
+                | b'!'
+                | b'?'
+                | b'*'
+                | 0x7f
         )
 }
 
@@ -53,7 +69,10 @@ pub fn for_each_token(text: &[u8], mut f: impl FnMut(&[u8])) {
 
 /// True if `word` contains no breaker at all, so that it can only ever be a single token.
 pub fn is_single_token(word: &str) -> bool {
-    !word.is_empty() && !word.bytes().any(|b| is_major_breaker(b) || is_minor_breaker(b))
+    !word.is_empty()
+        && !word
+            .bytes()
+            .any(|b| is_major_breaker(b) || is_minor_breaker(b))
 }
 
 #[cfg(test)]
@@ -62,7 +81,9 @@ mod tests {
 
     fn tokens(s: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for_each_token(s.as_bytes(), |t| out.push(String::from_utf8_lossy(t).into_owned()));
+        for_each_token(s.as_bytes(), |t| {
+            out.push(String::from_utf8_lossy(t).into_owned())
+        });
         out
     }
 
@@ -70,7 +91,19 @@ mod tests {
     fn major_and_minor_tokens() {
         assert_eq!(
             tokens("from 10.1.2.3:22 user=alice@corp"),
-            ["from", "10.1.2.3:22", "10", "1", "2", "3", "22", "user", "alice@corp", "alice", "corp"]
+            [
+                "from",
+                "10.1.2.3:22",
+                "10",
+                "1",
+                "2",
+                "3",
+                "22",
+                "user",
+                "alice@corp",
+                "alice",
+                "corp"
+            ]
         );
         assert_eq!(tokens("  [x] "), ["x"]);
         assert!(tokens("").is_empty());

@@ -1,1 +1,106 @@
-//! placeholder
+//! The pipeline: what happens to a record between the collector and the search.
+//!
+//! A collector calls [`Pipeline::submit`] (through [`palisade_core::IngestSink`]); the batch is
+//! appended to the write-ahead log and the call resolves once it is durable, which is when the
+//! collector may acknowledge it. The log's writer hands durable batches, in sequence order, to
+//! one consumer task that parses each record into its canonical event and inserts it into the
+//! event store (searchable from then on). The consumer writes a segment whenever enough events
+//! have gathered or enough time has passed, then drops the log files the segments now cover.
+//! On start, whatever the last run acknowledged but had not written to segments is replayed
+//! from the log, so a crash loses nothing acknowledged and duplicates nothing.
+
+mod consumer;
+pub mod metrics;
+
+use metrics::Metrics;
+use palisade_core::{config::Config, IngestError, IngestSink, RawRecord, Sealer, SinkFuture};
+use palisade_store::{EventStore, Wal};
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
+/// The running pipeline: the log, the store and the metrics, shared by collectors and the API.
+pub struct Pipeline {
+    wal: Wal,
+    store: Arc<EventStore>,
+    metrics: Arc<Metrics>,
+    ready: AtomicBool,
+}
+
+impl Pipeline {
+    /// Opens the store and the log under the configured data directory, replays what the last
+    /// run had not written to segments, and starts the consumer, flush and retention tasks on
+    /// the current Tokio runtime.
+    pub fn start(config: &Config, sealer: Arc<dyn Sealer>) -> anyhow::Result<Arc<Pipeline>> {
+        let data = &config.data_dir;
+        let store = Arc::new(EventStore::open(
+            &data.join("events"),
+            &config.storage,
+            sealer,
+        )?);
+        let committed = store.committed_seq();
+        let (wal, durable) = Wal::open(&data.join("wal"), &config.wal, committed)?;
+        let metrics = Arc::new(Metrics::default());
+        let replayed = consumer::replay(&wal, &store, &metrics, committed)?;
+        if replayed > 0 {
+            tracing::info!(
+                replayed,
+                "replayed acknowledged events from the write-ahead log"
+            );
+        }
+        let pipeline = Arc::new(Pipeline {
+            wal,
+            store,
+            metrics,
+            ready: AtomicBool::new(false),
+        });
+        consumer::spawn(pipeline.clone(), durable, config.storage.clone());
+        pipeline.ready.store(true, Ordering::Release);
+        Ok(pipeline)
+    }
+
+    /// The event store, for search and statistics.
+    pub fn store(&self) -> &Arc<EventStore> {
+        &self.store
+    }
+
+    /// The per-source counters and gauges.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// The write-ahead log.
+    pub fn wal(&self) -> &Wal {
+        &self.wal
+    }
+
+    /// True once recovery finished and the log accepts appends.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Marks the pipeline unable to accept input (the log failed).
+    fn mark_failed(&self) {
+        self.ready.store(false, Ordering::Release);
+    }
+}
+
+impl IngestSink for Pipeline {
+    fn submit(&self, batch: Vec<RawRecord>) -> SinkFuture<'_> {
+        self.metrics.count_received(&batch);
+        let append = self.wal.append(batch);
+        Box::pin(async move {
+            append.await.map_err(|e| {
+                tracing::error!(error = %e, "write-ahead log append failed; refusing input");
+                self.mark_failed();
+                IngestError::Unavailable(e.to_string())
+            })
+        })
+    }
+
+    fn rejected(&self, source: &str, reason: &'static str) {
+        tracing::debug!(source, reason, "input rejected");
+        self.metrics.count_dropped(source, reason);
+    }
+}

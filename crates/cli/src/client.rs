@@ -1,0 +1,129 @@
+//! A small blocking client for the Palisade API, shared by the CLI commands.
+
+use anyhow::{bail, Context};
+use std::{path::PathBuf, sync::Arc};
+
+/// Where the server is and how to authenticate, as flags shared by client commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerArgs {
+    /// Server API URL.
+    #[arg(
+        long,
+        env = "PALISADE_SERVER",
+        default_value = "https://127.0.0.1:8443"
+    )]
+    pub server: String,
+    /// File holding the API token.
+    #[arg(
+        long,
+        env = "PALISADE_TOKEN_FILE",
+        default_value = "./palisade-data/admin.token"
+    )]
+    pub token_file: PathBuf,
+    /// PEM certificate to trust for the server (the generated one lives in <data-dir>/tls/cert.pem).
+    #[arg(
+        long,
+        env = "PALISADE_CA_CERT",
+        default_value = "./palisade-data/tls/cert.pem"
+    )]
+    pub ca_cert: PathBuf,
+}
+
+/// An authenticated connection to the API.
+pub struct Client {
+    base: String,
+    token: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    /// Reads the token and, for https, the certificate to trust.
+    pub fn new(args: &ServerArgs) -> anyhow::Result<Client> {
+        let token = std::fs::read_to_string(&args.token_file)
+            .with_context(|| format!("cannot read token file {}", args.token_file.display()))?
+            .trim()
+            .to_owned();
+        let mut builder = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(300));
+        if args.server.starts_with("https://") {
+            builder = builder.tls_config(Arc::new(tls_config(&args.ca_cert)?));
+        }
+        Ok(Client {
+            base: args.server.trim_end_matches('/').to_owned(),
+            token,
+            agent: builder.build(),
+        })
+    }
+
+    /// GET a path with query parameters; the JSON body of a 2xx answer.
+    pub fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<serde_json::Value> {
+        let mut req = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .set("Authorization", &format!("Bearer {}", self.token));
+        for (k, v) in query {
+            req = req.query(k, v);
+        }
+        answer(req.call())
+    }
+
+    /// GET a path; the text body of a 2xx answer.
+    pub fn get_text(&self, path: &str) -> anyhow::Result<String> {
+        let req = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .set("Authorization", &format!("Bearer {}", self.token));
+        match req.call() {
+            Ok(resp) => Ok(resp.into_string()?),
+            Err(e) => answer(Err(e)).map(|v| v.to_string()),
+        }
+    }
+
+    /// POST a body; the JSON body of a 2xx answer.
+    pub fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> anyhow::Result<serde_json::Value> {
+        let req = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .set("Authorization", &format!("Bearer {}", self.token))
+            .set("Content-Type", content_type);
+        answer(req.send_bytes(body))
+    }
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> anyhow::Result<serde_json::Value> {
+    match result {
+        Ok(resp) => Ok(resp.into_json()?),
+        Err(ureq::Error::Status(code, resp)) => {
+            let body = resp.into_string().unwrap_or_default();
+            let message = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v["error"].as_str().map(str::to_owned))
+                .unwrap_or(body);
+            bail!("server answered {code}: {message}")
+        }
+        Err(e) => bail!("cannot reach the server: {e}"),
+    }
+}
+
+/// A rustls client configuration that trusts the given PEM certificate(s).
+fn tls_config(ca: &std::path::Path) -> anyhow::Result<rustls::ClientConfig> {
+    let pem = std::fs::read(ca).with_context(|| {
+        format!(
+            "cannot read {} (the server's certificate; pass --ca-cert)",
+            ca.display()
+        )
+    })?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+        roots.add(cert?)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}

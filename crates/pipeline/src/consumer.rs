@@ -1,0 +1,114 @@
+//! The consumer: durable batches in, parsed events into the store, segments out.
+
+use crate::{metrics::Metrics, Pipeline};
+use palisade_core::{config::StorageConfig, Event, RawRecord};
+use palisade_store::{DurableBatch, EventStore, Wal};
+use std::{sync::Arc, time::Instant};
+use tokio::sync::mpsc::Receiver;
+
+/// Parses one batch of consecutive records (the first has sequence number `first_seq`).
+fn parse_batch(first_seq: u64, records: &[RawRecord], metrics: &Metrics) -> Vec<Event> {
+    let events: Vec<Event> = records
+        .iter()
+        .zip(first_seq..)
+        .map(|(rec, seq)| palisade_parse::parse_record(seq, rec))
+        .collect();
+    metrics.count_parsed(&events);
+    events
+}
+
+/// Re-inserts everything the log holds after `committed`; returns how many records that was.
+pub(crate) fn replay(
+    wal: &Wal,
+    store: &EventStore,
+    metrics: &Metrics,
+    committed: u64,
+) -> anyhow::Result<u64> {
+    const CHUNK: usize = 8192;
+    let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
+    let count = wal.replay(committed, |seq, rec| {
+        pending.push(palisade_parse::parse_record(seq, &rec));
+        if pending.len() == CHUNK {
+            metrics.count_parsed(&pending);
+            store.insert(std::mem::take(&mut pending));
+        }
+    })?;
+    metrics.count_parsed(&pending);
+    store.insert(pending);
+    Ok(count)
+}
+
+/// Starts the consumer task: parse and insert every durable batch, flush on size or age.
+pub(crate) fn spawn(
+    pipeline: Arc<Pipeline>,
+    mut durable: Receiver<DurableBatch>,
+    cfg: StorageConfig,
+) {
+    tokio::spawn(async move {
+        let interval = cfg.flush_interval.as_std();
+        let mut last_flush = Instant::now();
+        let mut last_retention = Instant::now();
+        loop {
+            let wait = interval.saturating_sub(last_flush.elapsed());
+            match tokio::time::timeout(wait, durable.recv()).await {
+                Ok(Some(batch)) => {
+                    let p = pipeline.clone();
+                    tokio::task::block_in_place(|| {
+                        let events = parse_batch(batch.first_seq, &batch.records, &p.metrics);
+                        p.metrics.note_inserted(&batch);
+                        p.store.insert(events);
+                    });
+                    if pipeline.store.memtable_len() >= cfg.flush_events {
+                        flush(&pipeline);
+                        last_flush = Instant::now();
+                    }
+                }
+                Ok(None) => {
+                    flush(&pipeline);
+                    return;
+                }
+                Err(_elapsed) => {
+                    flush(&pipeline);
+                    last_flush = Instant::now();
+                }
+            }
+            if last_retention.elapsed() >= cfg.retention_interval.as_std() {
+                retention(&pipeline);
+                last_retention = Instant::now();
+            }
+        }
+    });
+}
+
+/// Writes the memtable to segments and drops the log files they now cover.
+fn flush(pipeline: &Pipeline) {
+    if pipeline.store.memtable_len() == 0 {
+        return;
+    }
+    let result = tokio::task::block_in_place(|| {
+        let committed = pipeline.store.flush()?;
+        pipeline.wal.truncate_through(committed)?;
+        anyhow::Ok(committed)
+    });
+    match result {
+        Ok(committed) => tracing::debug!(committed, "flushed segments"),
+        // The events stay in memory and in the log; the next flush tries again.
+        Err(e) => {
+            tracing::error!(error = %e, "segment flush failed; events remain in the write-ahead log")
+        }
+    }
+}
+
+/// Applies the retention policy once.
+fn retention(pipeline: &Pipeline) {
+    let now = palisade_core::time::now_ms();
+    match tokio::task::block_in_place(|| pipeline.store.apply_retention(now)) {
+        Ok(report) if !report.deleted_partitions.is_empty() => tracing::info!(
+            partitions = ?report.deleted_partitions,
+            freed_bytes = report.freed_bytes,
+            "retention deleted expired partitions"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "retention failed"),
+    }
+}

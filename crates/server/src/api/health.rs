@@ -1,0 +1,43 @@
+//! `/healthz`, `/readyz` and `/metrics`.
+
+use super::ApiState;
+use axum::{
+    extract::State,
+    http::{header, StatusCode},
+    response::IntoResponse,
+};
+use palisade_pipeline::metrics::Gauges;
+use std::sync::Arc;
+
+/// Liveness: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Readiness: recovery is done and the write-ahead log accepts appends.
+pub async fn readyz(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
+    if state.pipeline.is_ready() {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the write-ahead log is not accepting input\n",
+        )
+    }
+}
+
+/// Prometheus metrics.
+pub async fn metrics(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
+    let p = &state.pipeline;
+    let stats = p.store().stats();
+    let gauges = Gauges {
+        wal_bytes: p.wal().disk_bytes(),
+        memtable_events: p.store().memtable_len() as u64,
+        store_bytes: stats.tenants.iter().map(|t| t.disk_bytes).sum(),
+        committed_seq: p.store().committed_seq(),
+    };
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        p.metrics().render(gauges),
+    )
+}

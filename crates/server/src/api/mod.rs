@@ -1,0 +1,58 @@
+//! The HTTP API routes.
+
+mod events;
+mod health;
+mod ingest;
+
+use crate::audit::AuditSink;
+use axum::{
+    extract::DefaultBodyLimit,
+    http::StatusCode,
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use palisade_pipeline::Pipeline;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// What every handler can reach.
+pub struct ApiState {
+    /// The running pipeline (ingest, store, metrics).
+    pub pipeline: Arc<Pipeline>,
+    /// The administrator token.
+    pub admin_token: Zeroizing<String>,
+    /// Where audit records go.
+    pub audit: Arc<dyn AuditSink>,
+    /// Largest accepted ingest body.
+    pub max_body_bytes: usize,
+}
+
+/// The most events one search page returns.
+pub const MAX_PAGE: usize = 10_000;
+
+/// Builds the router: public probes, then every `/api` and `/metrics` route behind
+/// authentication and audit.
+pub fn router(state: Arc<ApiState>) -> Router {
+    let protected = Router::new()
+        .route("/api/v1/ingest", post(ingest::ingest))
+        .route("/api/v1/events", get(events::search))
+        .route("/metrics", get(health::metrics))
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::authenticate,
+        ));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .merge(protected)
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
+        .with_state(state)
+}
+
+/// A JSON error response: `{"error": message}`.
+pub fn error(status: StatusCode, message: String) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}

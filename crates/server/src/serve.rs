@@ -1,0 +1,149 @@
+//! `palisade serve`: everything a single node runs.
+
+use crate::{api, audit::NoAudit, http, token};
+use anyhow::Context;
+use palisade_core::{config::Config, IdentitySealer, IngestSink};
+use palisade_ingest::SyslogOptions;
+use palisade_pipeline::Pipeline;
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::{TcpListener, UdpSocket};
+
+/// Addresses actually bound (useful when the configuration asked for port 0).
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// The API.
+    pub api: SocketAddr,
+    /// UDP and TCP syslog.
+    pub syslog: Option<SocketAddr>,
+    /// Syslog over TLS.
+    pub syslog_tls: Option<SocketAddr>,
+}
+
+/// Starts the pipeline, the collectors and the API; runs until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    config.validate()?;
+    create_private_dir(&config.data_dir)
+        .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let token_path = config.data_dir.join("admin.token");
+    let (admin_token, created) = token::load_or_create(&token_path)
+        .with_context(|| format!("cannot read or create {}", token_path.display()))?;
+    if created {
+        println!(
+            "Administrator API token written to {} (mode 0600).",
+            token_path.display()
+        );
+    }
+    let pipeline = Pipeline::start(&config, Arc::new(IdentitySealer))?;
+    let sink: Arc<dyn IngestSink> = pipeline.clone();
+    let opts = SyslogOptions {
+        tenant: config.syslog.tenant.clone(),
+        max_message_bytes: config.syslog.max_message_bytes,
+        max_connections: config.syslog.max_connections,
+    };
+    let (tls_config, cert_path) = palisade_ingest::tls::server_config(
+        &config.data_dir,
+        config.api.tls_cert.as_deref(),
+        config.api.tls_key.as_deref(),
+        &[b"http/1.1"],
+    )?;
+    let mut bound = Bound {
+        api: config.api.listen,
+        syslog: None,
+        syslog_tls: None,
+    };
+    if let Some(addr) = config.syslog.listen {
+        let udp = UdpSocket::bind(addr)
+            .await
+            .with_context(|| format!("cannot bind syslog UDP {addr}"))?;
+        let tcp = TcpListener::bind(udp.local_addr()?)
+            .await
+            .with_context(|| format!("cannot bind syslog TCP {addr}"))?;
+        bound.syslog = Some(udp.local_addr()?);
+        tokio::spawn(palisade_ingest::serve_udp(udp, sink.clone(), opts.clone()));
+        tokio::spawn(palisade_ingest::serve_stream(
+            tcp,
+            None,
+            sink.clone(),
+            opts.clone(),
+        ));
+    }
+    if let Some(addr) = config.syslog.tls_listen {
+        let (syslog_tls, _) = palisade_ingest::tls::server_config(
+            &config.data_dir,
+            config.api.tls_cert.as_deref(),
+            config.api.tls_key.as_deref(),
+            &[],
+        )?;
+        let tcp = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot bind syslog TLS {addr}"))?;
+        bound.syslog_tls = Some(tcp.local_addr()?);
+        let acceptor = tokio_rustls::TlsAcceptor::from(syslog_tls);
+        tokio::spawn(palisade_ingest::serve_stream(
+            tcp,
+            Some(acceptor),
+            sink.clone(),
+            opts,
+        ));
+    }
+    let state = Arc::new(api::ApiState {
+        pipeline: pipeline.clone(),
+        admin_token,
+        audit: Arc::new(NoAudit),
+        max_body_bytes: config.ingest.max_body_bytes,
+    });
+    let listener = TcpListener::bind(config.api.listen)
+        .await
+        .with_context(|| format!("cannot bind API {}", config.api.listen))?;
+    bound.api = listener.local_addr()?;
+    let acceptor = (!config.api.insecure_http).then(|| tokio_rustls::TlsAcceptor::from(tls_config));
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    tokio::spawn(http::serve(listener, acceptor, api::router(state)));
+    announce(&bound, scheme, &cert_path);
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    Ok(())
+}
+
+/// Creates the data directory readable by its owner only (it holds logs, keys and the token).
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Prints where everything listens, one line per service, for people and for test harnesses.
+fn announce(bound: &Bound, scheme: &str, cert: &std::path::Path) {
+    println!(
+        "API listening on {scheme}://{} (certificate {})",
+        bound.api,
+        cert.display()
+    );
+    if let Some(a) = bound.syslog {
+        println!("Syslog listening on udp://{a} and tcp://{a}");
+    }
+    if let Some(a) = bound.syslog_tls {
+        println!("Syslog TLS listening on tls://{a}");
+    }
+    println!("Ready.");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
