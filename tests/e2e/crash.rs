@@ -71,27 +71,12 @@ fn kill_9_mid_stream_loses_no_acknowledged_event_and_duplicates_none() {
     );
 
     let server = Server::start(&data, Some(config));
-    let mut seqs = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut q = vec![("q", "crash-test"), ("limit", "10000")];
-        if let Some(c) = &cursor {
-            q.push(("cursor", c));
-        }
-        let (status, body) = server.get("/api/v1/events", &q);
-        assert_eq!(status, 200, "{body}");
-        seqs.extend(
-            body["events"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| e["unmapped"]["seq"].as_u64().unwrap()),
-        );
-        match body["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let seqs: Vec<u64> = server
+        .search_pages("crash-test", 10_000)
+        .iter()
+        .flatten()
+        .map(|e| e["unmapped"]["seq"].as_u64().unwrap())
+        .collect();
     let unique: HashSet<u64> = seqs.iter().copied().collect();
     assert_eq!(unique.len(), seqs.len(), "no event is stored twice");
     for i in 0..acked {

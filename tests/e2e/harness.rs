@@ -159,6 +159,27 @@ impl Server {
         }
     }
 
+    /// Every page of a search, following `next_cursor`; returns the pages' events in order.
+    pub fn search_pages(&self, q: &str, page_size: usize) -> Vec<Vec<serde_json::Value>> {
+        let limit = page_size.to_string();
+        let mut pages = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = vec![("q", q), ("limit", limit.as_str())];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c));
+            }
+            let (status, body) = self.get("/api/v1/events", &query);
+            assert_eq!(status, 200, "{body}");
+            pages.push(body["events"].as_array().cloned().unwrap_or_default());
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return pages,
+            }
+            assert!(pages.len() < 10_000, "pagination does not end");
+        }
+    }
+
     /// Counts matches of a query with `| stats count()`.
     pub fn count(&self, q: &str) -> u64 {
         let (status, body) = self.get("/api/v1/events", &[("q", &format!("{q} | stats count()"))]);

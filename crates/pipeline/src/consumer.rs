@@ -59,16 +59,16 @@ pub(crate) fn spawn(
                         p.store.insert(events);
                     });
                     if pipeline.store.memtable_len() >= cfg.flush_events {
-                        flush(&pipeline);
+                        pipeline.flush();
                         last_flush = Instant::now();
                     }
                 }
                 Ok(None) => {
-                    flush(&pipeline);
+                    pipeline.flush();
                     return;
                 }
                 Err(_elapsed) => {
-                    flush(&pipeline);
+                    pipeline.flush();
                     last_flush = Instant::now();
                 }
             }
@@ -78,25 +78,6 @@ pub(crate) fn spawn(
             }
         }
     });
-}
-
-/// Writes the memtable to segments and drops the log files they now cover.
-fn flush(pipeline: &Pipeline) {
-    if pipeline.store.memtable_len() == 0 {
-        return;
-    }
-    let result = tokio::task::block_in_place(|| {
-        let committed = pipeline.store.flush()?;
-        pipeline.wal.truncate_through(committed)?;
-        anyhow::Ok(committed)
-    });
-    match result {
-        Ok(committed) => tracing::debug!(committed, "flushed segments"),
-        // The events stay in memory and in the log; the next flush tries again.
-        Err(e) => {
-            tracing::error!(error = %e, "segment flush failed; events remain in the write-ahead log")
-        }
-    }
 }
 
 /// Applies the retention policy once.

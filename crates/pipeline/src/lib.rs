@@ -80,6 +80,25 @@ impl Pipeline {
         self.ready.load(Ordering::Acquire)
     }
 
+    /// Writes the in-memory events to segments and drops the log files they now cover. On
+    /// failure the events stay in memory and in the log, and the next flush tries again.
+    pub fn flush(&self) {
+        if self.store.memtable_len() == 0 {
+            return;
+        }
+        let result = tokio::task::block_in_place(|| {
+            let committed = self.store.flush()?;
+            self.wal.truncate_through(committed)?;
+            anyhow::Ok(committed)
+        });
+        match result {
+            Ok(committed) => tracing::debug!(committed, "flushed segments"),
+            Err(e) => {
+                tracing::error!(error = %e, "segment flush failed; events remain in the write-ahead log")
+            }
+        }
+    }
+
     /// Marks the pipeline unable to accept input (the log failed).
     fn mark_failed(&self) {
         self.ready.store(false, Ordering::Release);

@@ -5,10 +5,12 @@ use crate::Row;
 use palisade_core::{Event, ValueRef};
 
 impl Row for Event {
+    /// `time` and `id` answer the event's time and id, every other path its field.
     fn get(&self, path: &str) -> Option<ValueRef<'_>> {
-        if path == "time" {
-            return Some(ValueRef::Int(self.time));
+        match path {
+            "time" => Some(ValueRef::Int(self.time)),
+            "id" => i64::try_from(self.id).ok().map(ValueRef::Int),
+            _ => Event::get(self, path).map(|value| value.as_ref()),
         }
-        Event::get(self, path).map(|value| value.as_ref())
     }
 }

@@ -101,7 +101,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tokio::spawn(http::serve(listener, acceptor, api::router(state)));
     announce(&bound, scheme, &cert_path);
     shutdown_signal().await;
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: writing in-memory events to segments");
+    pipeline.flush();
     Ok(())
 }
 

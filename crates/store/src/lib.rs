@@ -47,13 +47,11 @@ mod codec;
 mod column;
 mod error;
 mod fsutil;
-mod row;
 mod segment;
 mod store;
 mod wal;
 
 pub use error::StoreError;
-pub use row::EventRow;
 pub use store::{
     Cursor, EventStore, RetentionReport, ScanStats, SearchPage, SearchRequest, StoreStats,
     TenantStats,

@@ -5,7 +5,7 @@ use super::{
     request::{Cursor, ScanStats, SearchPage, SearchRequest},
     EventStore,
 };
-use crate::{error::StoreError, row::EventRow, segment::Segment};
+use crate::{error::StoreError, segment::Segment};
 use palisade_core::{Event, TenantId};
 use palisade_query::{Aggregator, Pipe, Table};
 use std::{
@@ -93,7 +93,7 @@ impl EventStore {
                 if plan.event_in_scope(e)
                     && plan.after_cursor(key)
                     && top.accepts(key)
-                    && plan.matches(&EventRow(e))
+                    && plan.matches(e)
                 {
                     top.offer(key, Hit::Memory(Box::new(e.clone())));
                 }
@@ -232,8 +232,8 @@ impl EventStore {
         let blocks = {
             let state = self.read();
             for e in state.flushing.iter().chain(state.memtable.iter()) {
-                if plan.event_in_scope(e) && plan.matches(&EventRow(e)) {
-                    aggregator.add(&EventRow(e));
+                if plan.event_in_scope(e) && plan.matches(e) {
+                    aggregator.add(e);
                 }
             }
             self.blocks_in_scope(&plan, &state.catalog)
