@@ -7,7 +7,12 @@ use crate::{
     column::{encode_ints, ColumnBuilder},
     error::StoreError,
 };
-use palisade_core::{fields, seal::KeyRef, tokenize::for_each_token, Event, Sealer, Value};
+use palisade_core::{
+    fields,
+    seal::KeyRef,
+    tokenize::{for_each_token, is_token_aligned_suffix},
+    Event, Sealer, Value,
+};
 use std::{collections::HashMap, path::Path};
 
 /// Everything a segment writer needs besides the events.
@@ -98,6 +103,15 @@ impl ImageWriter<'_> {
         // from its position in the previous event before falling back to the map.
         let mut slot_at_position: Vec<usize> = Vec::new();
         for (row, event) in events.iter().enumerate() {
+            let message_in_raw = match (
+                event.get_str(fields::RAW_DATA),
+                event.get_str(fields::MESSAGE),
+            ) {
+                (Some(raw), Some(message)) => {
+                    is_token_aligned_suffix(raw.as_bytes(), message.as_bytes())
+                }
+                _ => false,
+            };
             for (position, (path, value)) in event.fields.iter().enumerate() {
                 let guess = slot_at_position.get(position).copied();
                 let slot = match guess.filter(|s| columns[*s].0 == path.as_str()) {
@@ -116,7 +130,9 @@ impl ImageWriter<'_> {
                     }
                 };
                 columns[slot].1.push(row, value);
-                index_value(path, value, &mut hashes, &mut text);
+                let tokenize =
+                    path == fields::RAW_DATA || (path == fields::MESSAGE && !message_in_raw);
+                index_value(path, value, tokenize, &mut hashes, &mut text);
             }
         }
         let bloom = Bloom::from_hashes(&mut hashes);
@@ -154,9 +170,16 @@ impl ImageWriter<'_> {
     }
 }
 
-/// Adds the index terms of one field value: whole-value term for every field (numbers and
-/// booleans by their text form), and tokens of the free-text fields.
-fn index_value(path: &str, value: &Value, hashes: &mut Vec<u64>, text: &mut String) {
+/// Adds the index terms of one field value: the whole-value term (numbers and booleans by
+/// their text form), and with `tokenize` its tokens (for `message` and `raw_data`; the
+/// message's tokens are skipped when they are already the raw data's).
+fn index_value(
+    path: &str,
+    value: &Value,
+    tokenize: bool,
+    hashes: &mut Vec<u64>,
+    text: &mut String,
+) {
     let mut digits = [0u8; 20];
     let whole: &[u8] = match value {
         Value::Str(s) => s.as_bytes(),
@@ -171,7 +194,7 @@ fn index_value(path: &str, value: &Value, hashes: &mut Vec<u64>, text: &mut Stri
         }
     };
     hashes.push(field_value_hash(path, whole));
-    if path == fields::MESSAGE || path == fields::RAW_DATA {
+    if tokenize {
         for_each_token(whole, |token| hashes.push(token_hash(token)));
     }
 }

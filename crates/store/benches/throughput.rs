@@ -1,6 +1,8 @@
-//! Throughput measurements (run with `cargo test -p palisade-store --release -- --ignored
-//! --nocapture`); they assert only loose floors so that they stay meaningful on slow machines.
+//! Store throughput: insert + flush rate, needle search and stats over N events
+//! (`cargo bench -p palisade-store --bench throughput`; `PALISADE_BENCH_EVENTS=10000000` for
+//! a 10-million-event run).
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use common::*;
@@ -19,9 +21,7 @@ fn thread_cpu_time() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-#[test]
-#[ignore = "measurement: run in release with --ignored --nocapture"]
-fn insert_flush_and_needle_search_rates() {
+fn main() {
     let total: u64 = std::env::var("PALISADE_BENCH_EVENTS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -85,5 +85,4 @@ fn insert_flush_and_needle_search_rates() {
         start.elapsed(),
         page.scanned
     );
-    assert!(rate > 50_000.0);
 }
