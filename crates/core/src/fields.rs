@@ -49,6 +49,18 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("raw", RAW_DATA),
 ];
 
+/// True when the index keeps the whole value of `path` as a term (so `path:value` can skip
+/// blocks). Free text (`message`, `raw_data`, `raw_data_base64`) is indexed by its tokens
+/// instead, and values that look typed (numbers, `true`, `false`) are left out: they are
+/// searched by comparison, and their unique values (times, ids, sequence numbers) would only
+/// fill the filters. The store and the query language both follow this one rule.
+pub fn field_value_is_indexed(path: &str, value: &str) -> bool {
+    !matches!(path, MESSAGE | RAW_DATA | RAW_DATA_BASE64)
+        && !value.eq_ignore_ascii_case("true")
+        && !value.eq_ignore_ascii_case("false")
+        && value.parse::<f64>().is_err()
+}
+
 /// The canonical path for a field name as a user typed it (aliases resolved).
 pub fn canonical(name: &str) -> &str {
     ALIASES
@@ -60,6 +72,14 @@ pub fn canonical(name: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_untyped_values_of_structured_fields_are_indexed_whole() {
+        assert!(super::field_value_is_indexed("device.hostname", "web01"));
+        assert!(!super::field_value_is_indexed("device.hostname", "42"));
+        assert!(!super::field_value_is_indexed("unparsed", "TRUE"));
+        assert!(!super::field_value_is_indexed("message", "disk full"));
+    }
+
     #[test]
     fn aliases_resolve_and_others_pass_through() {
         assert_eq!(super::canonical("host"), "device.hostname");

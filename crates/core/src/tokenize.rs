@@ -46,9 +46,8 @@ fn is_minor_breaker(b: u8) -> bool {
     CLASS[b as usize] == MINOR
 }
 
-/// Calls `f` with every major token of `text` and, for major tokens with minor breakers,
-/// every non-empty minor part (which may repeat a token already seen).
-pub fn for_each_token(text: &[u8], mut f: impl FnMut(&[u8])) {
+/// Calls `f(start, end, has_minor_breaker)` for every major token of `text`.
+fn for_each_major(text: &[u8], mut f: impl FnMut(usize, usize, bool)) {
     let mut i = 0;
     let n = text.len();
     while i < n {
@@ -61,19 +60,86 @@ pub fn for_each_token(text: &[u8], mut f: impl FnMut(&[u8])) {
             classes |= CLASS[text[i] as usize];
             i += 1;
         }
-        let has_minor = classes & MINOR != 0;
-        if i == start {
-            continue;
+        if i > start {
+            f(start, i, classes & MINOR != 0);
         }
-        let token = &text[start..i];
+    }
+}
+
+/// Calls `f` with every major token of `text` and, for major tokens with minor breakers,
+/// every non-empty minor part (which may repeat a token already seen).
+pub fn for_each_token(text: &[u8], mut f: impl FnMut(&[u8])) {
+    for_each_major(text, |start, end, has_minor| {
+        let token = &text[start..end];
         f(token);
         if has_minor {
             token
-                .split(|b| is_minor_breaker(*b))
+                .split(|b| CLASS[*b as usize] == MINOR)
                 .filter(|part| !part.is_empty())
                 .for_each(&mut f);
         }
+    });
+}
+
+/// The longest run of consecutive minor parts that is indexed as one term (so an IPv4
+/// address, a dotted host name or a `host:port` pair is found by the index as a whole).
+pub const MAX_RUN_PARTS: usize = 4;
+
+/// Calls `f` with every term the index holds for `text`: each token of [`for_each_token`],
+/// and, within a major token, every run of 2 to [`MAX_RUN_PARTS`] consecutive minor parts
+/// (the bytes between them included): `10.1.2.3:22` also yields `10.1`, `10.1.2`, `10.1.2.3`,
+/// `1.2`, …, `2.3:22`.
+pub fn for_each_index_term(text: &[u8], mut f: impl FnMut(&[u8])) {
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    for_each_major(text, |start, end, has_minor| {
+        f(&text[start..end]);
+        if !has_minor {
+            return;
+        }
+        bounds.clear();
+        let mut part_start = start;
+        for i in start..=end {
+            if i == end || CLASS[text[i] as usize] == MINOR {
+                if i > part_start {
+                    bounds.push((part_start, i));
+                    f(&text[part_start..i]);
+                }
+                part_start = i + 1;
+            }
+        }
+        for first in 0..bounds.len() {
+            for last in first + 1..bounds.len().min(first + MAX_RUN_PARTS) {
+                f(&text[bounds[first].0..bounds[last].1]);
+            }
+        }
+    });
+}
+
+/// The index term that any occurrence of `word` must have produced, when `word` is two or
+/// more minor parts with no major breaker and no empty part: the word itself, or its first
+/// [`MAX_RUN_PARTS`] parts. `None` for single-part words (they are tokens themselves) and
+/// for words the run terms do not cover.
+pub fn run_term_of_word(word: &[u8]) -> Option<&[u8]> {
+    if word.is_empty() || word.iter().any(|b| CLASS[*b as usize] == MAJOR) {
+        return None;
     }
+    let mut parts = 0;
+    let mut part_len = 0;
+    for (i, b) in word.iter().enumerate() {
+        if CLASS[*b as usize] == MINOR {
+            if part_len == 0 {
+                return None;
+            }
+            parts += 1;
+            part_len = 0;
+            if parts == MAX_RUN_PARTS {
+                return Some(&word[..i]);
+            }
+        } else {
+            part_len += 1;
+        }
+    }
+    (part_len > 0 && parts >= 1).then_some(word)
 }
 
 /// True when `part` is a suffix of `whole` that starts at a token boundary (at the start of
@@ -105,6 +171,81 @@ mod tests {
             out.push(String::from_utf8_lossy(t).into_owned())
         });
         out
+    }
+
+    fn index_terms(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_index_term(s.as_bytes(), |t| {
+            out.push(String::from_utf8_lossy(t).into_owned())
+        });
+        out
+    }
+
+    #[test]
+    fn index_terms_add_runs_of_up_to_four_parts() {
+        let terms = index_terms("x 10.1.2.3:22");
+        for t in [
+            "x",
+            "10.1.2.3:22",
+            "10",
+            "22",
+            "10.1",
+            "10.1.2",
+            "10.1.2.3",
+            "1.2.3:22",
+            "3:22",
+        ] {
+            assert!(terms.iter().any(|x| x == t), "{t} in {terms:?}");
+        }
+        // Five parts: the whole token is there as a major token, no run is longer than four.
+        assert_eq!(
+            terms
+                .iter()
+                .filter(|t| t.matches(['.', ':']).count() == 4)
+                .count(),
+            1
+        );
+        assert_eq!(index_terms("a..b"), ["a..b", "a", "b", "a..b"]);
+    }
+
+    #[test]
+    fn run_term_of_a_word_is_indexed_wherever_the_word_stands_between_breakers() {
+        assert_eq!(
+            run_term_of_word(b"203.0.113.77"),
+            Some(&b"203.0.113.77"[..])
+        );
+        assert_eq!(run_term_of_word(b"a.b.c.d.e"), Some(&b"a.b.c.d"[..]));
+        assert_eq!(run_term_of_word(b"sshd"), None);
+        assert_eq!(run_term_of_word(b".b"), None);
+        assert_eq!(run_term_of_word(b"a..b"), None);
+        assert_eq!(run_term_of_word(b"a.b."), None);
+        assert_eq!(run_term_of_word(b"a=b.c"), None);
+        for text in [
+            "from 203.0.113.77:22 x",
+            "x@203.0.113.77",
+            "q.a.b.c.d.e.f",
+            "1.a.b.c.d.e/x",
+        ] {
+            let terms = index_terms(text);
+            for word in ["203.0.113.77", "a.b.c.d.e", "b.c.d.e.f"] {
+                if let Some(run) = run_term_of_word(word.as_bytes()) {
+                    let stands = text.split(' ').any(|tok| {
+                        tok.match_indices(word).any(|(i, _)| {
+                            let before = tok[..i].chars().last();
+                            let after = tok[i + word.len()..].chars().next();
+                            before.is_none_or(|c| ".:/-@".contains(c))
+                                && after.is_none_or(|c| ".:/-@".contains(c))
+                        })
+                    });
+                    if stands {
+                        assert!(
+                            terms.iter().any(|t| t.as_bytes() == run),
+                            "{word} in {text}: {terms:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -29,17 +29,27 @@ pub(crate) fn index_terms(expr: &Expr) -> Vec<Clause> {
         Expr::Text(TextMatch::Word(word)) if word.contains('*') => Vec::new(),
         // A word matches only where it stands between breakers, so each of its atoms is a
         // whole token wherever it matches.
-        Expr::Text(TextMatch::Word(word)) => token_clauses(word, |_| true),
+        // Its run of minor parts (as far as the index keeps runs) is an index term too.
+        Expr::Text(TextMatch::Word(word)) => {
+            let mut clauses = token_clauses(word, |_| true);
+            if let Some(run) = palisade_core::tokenize::run_term_of_word(word.as_bytes()) {
+                let run = String::from_utf8_lossy(run).to_ascii_lowercase();
+                clauses.insert(0, vec![IndexTerm::Token(run)]);
+            }
+            clauses
+        }
         // A phrase may start or end inside a longer token: only atoms strictly inside it
         // are sure to be whole tokens.
         Expr::Text(TextMatch::Phrase(phrase)) => {
             token_clauses(phrase, |touches_edge| !touches_edge)
         }
         Expr::Field { field, pattern } => match pattern {
-            Pattern::Exact(value) if !could_be_typed(value) => vec![vec![IndexTerm::FieldValue {
-                field: field.clone(),
-                value: value.to_ascii_lowercase(),
-            }]],
+            Pattern::Exact(value) if fields::field_value_is_indexed(field, value) => {
+                vec![vec![IndexTerm::FieldValue {
+                    field: field.clone(),
+                    value: value.to_ascii_lowercase(),
+                }]]
+            }
             _ => Vec::new(),
         },
     }
@@ -82,14 +92,6 @@ fn either(left: Vec<Clause>, right: Vec<Clause>) -> Vec<Clause> {
         }
     }
     clauses
-}
-
-/// True if `value` could be the text form of a number or boolean, whose field may be stored
-/// typed (and so not indexed as text).
-fn could_be_typed(value: &str) -> bool {
-    value.eq_ignore_ascii_case("true")
-        || value.eq_ignore_ascii_case("false")
-        || value.parse::<f64>().is_ok()
 }
 
 /// The canonical paths `expr` reads, each once, in order of first use.

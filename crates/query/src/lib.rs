@@ -150,7 +150,8 @@ pub trait Row {
 /// One term a block's index may be asked about. Text is ASCII-lowercased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IndexTerm {
-    /// A token (see `palisade_core::tokenize`) of `message` or `raw_data`.
+    /// An index term (see `palisade_core::tokenize::for_each_index_term`) of `message` or
+    /// `raw_data`: a token or a run of minor parts.
     Token(String),
     /// A field whose whole value (lowercased) is this.
     FieldValue {

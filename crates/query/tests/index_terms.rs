@@ -1,7 +1,7 @@
 //! Index terms: what a block must contain to hold a match. They must never over-restrict, so
 //! besides the expected shapes, a property test checks that every matching row carries them.
 
-use palisade_core::tokenize::for_each_token;
+use palisade_core::tokenize::{for_each_index_term, for_each_token};
 use palisade_core::{Event, TenantId, Value};
 use palisade_query::{parse, CompareOp, Expr, IndexTerm, Pattern, TextMatch};
 use proptest::prelude::*;
@@ -27,11 +27,17 @@ fn words_need_their_lowercased_tokens() {
     assert_eq!(
         terms("10.1.2.3"),
         vec![
+            vec![token("10.1.2.3")],
             vec![token("10")],
             vec![token("1")],
             vec![token("2")],
             vec![token("3")]
         ]
+    );
+    assert_eq!(
+        terms("a.b.c.d.e")[0],
+        vec![token("a.b.c.d")],
+        "runs stop at four parts"
     );
     assert!(terms("fail*").is_empty());
 }
@@ -117,7 +123,7 @@ fn row_has(row: &Event, term: &IndexTerm) -> bool {
         IndexTerm::Token(wanted) => ["message", "raw_data"].iter().any(|path| {
             let mut found = false;
             if let Some(text) = row.get_str(path) {
-                for_each_token(text.as_bytes(), |t| {
+                for_each_index_term(text.as_bytes(), |t| {
                     found |= t.to_ascii_lowercase() == wanted.as_bytes();
                 });
             }

@@ -25,7 +25,8 @@
 //! A segment is a run of blocks (up to `storage.block_events` events, in id order) and a
 //! CRC-checked footer holding each block's row count, min/max time, min/max id and the
 //! location, CRC, sealing key and size of each section. A block's sections are its bloom
-//! filter (~1% false positives) over the ASCII-lowercased tokens of `message` and
+//! filter (~1% false positives) over the ASCII-lowercased index terms (tokens and runs of
+//! minor parts, `palisade_core::tokenize::for_each_index_term`) of `message` and
 //! `raw_data` and over `field \0 lowercased whole value` of every field; its time and id
 //! columns (delta varints); and one column per field path present (type-tagged cells, nulls
 //! cost one byte). Every column is zstd-compressed separately and every section is sealed

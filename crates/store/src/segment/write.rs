@@ -10,7 +10,7 @@ use crate::{
 use palisade_core::{
     fields,
     seal::KeyRef,
-    tokenize::{for_each_token, is_token_aligned_suffix},
+    tokenize::{for_each_index_term, is_token_aligned_suffix},
     Event, Sealer, Value,
 };
 use std::{collections::HashMap, path::Path};
@@ -98,7 +98,6 @@ impl ImageWriter<'_> {
         hashes.clear();
         let mut columns: Vec<(&str, ColumnBuilder)> = Vec::new();
         let mut column_of: HashMap<&str, usize> = HashMap::new();
-        let mut text = String::new();
         // Events of one source list their fields in the same order: guess each field's column
         // from its position in the previous event before falling back to the map.
         let mut slot_at_position: Vec<usize> = Vec::new();
@@ -132,7 +131,7 @@ impl ImageWriter<'_> {
                 columns[slot].1.push(row, value);
                 let tokenize =
                     path == fields::RAW_DATA || (path == fields::MESSAGE && !message_in_raw);
-                index_value(path, value, tokenize, &mut hashes, &mut text);
+                index_value(path, value, tokenize, &mut hashes);
             }
         }
         let bloom = Bloom::from_hashes(&mut hashes);
@@ -170,51 +169,16 @@ impl ImageWriter<'_> {
     }
 }
 
-/// Adds the index terms of one field value: the whole-value term (numbers and booleans by
-/// their text form), and with `tokenize` its tokens (for `message` and `raw_data`; the
-/// message's tokens are skipped when they are already the raw data's).
-fn index_value(
-    path: &str,
-    value: &Value,
-    tokenize: bool,
-    hashes: &mut Vec<u64>,
-    text: &mut String,
-) {
-    let mut digits = [0u8; 20];
-    let whole: &[u8] = match value {
-        Value::Str(s) => s.as_bytes(),
-        Value::Int(i) => decimal(*i, &mut digits, text),
-        Value::Bool(true) => b"true",
-        Value::Bool(false) => b"false",
-        Value::Float(f) => {
-            use std::fmt::Write;
-            text.clear();
-            let _ = write!(text, "{f}");
-            text.as_bytes()
-        }
-    };
-    hashes.push(field_value_hash(path, whole));
+/// Adds the index terms of one field value: the whole value when the shared rule
+/// ([`fields::field_value_is_indexed`]) keeps it, and with `tokenize` its index terms (for
+/// `message` and `raw_data`; the message's are skipped when they are the raw data's).
+fn index_value(path: &str, value: &Value, tokenize: bool, hashes: &mut Vec<u64>) {
+    let Value::Str(text) = value else { return };
+    if fields::field_value_is_indexed(path, text) {
+        hashes.push(field_value_hash(path, text.as_bytes()));
+    }
     if tokenize {
-        for_each_token(whole, |token| hashes.push(token_hash(token)));
-    }
-}
-
-/// The decimal text of `i` (as `Display` writes it), without going through the formatter.
-fn decimal<'a>(i: i64, digits: &'a mut [u8; 20], text: &'a mut String) -> &'a [u8] {
-    if i < 0 {
-        text.clear();
-        text.push_str(&i.to_string());
-        return text.as_bytes();
-    }
-    let mut n = i.unsigned_abs();
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &digits[at..];
-        }
+        for_each_index_term(text.as_bytes(), |token| hashes.push(token_hash(token)));
     }
 }
 
@@ -270,19 +234,4 @@ pub fn write_segment(
         blooms,
         image.len() as u64,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn decimal_matches_display() {
-        let mut text = String::new();
-        for i in [0i64, 7, 10, 1_732_350_000_000, i64::MAX, -1, i64::MIN] {
-            let mut digits = [0u8; 20];
-            assert_eq!(
-                super::decimal(i, &mut digits, &mut text),
-                i.to_string().as_bytes()
-            );
-        }
-    }
 }
