@@ -3,7 +3,10 @@
 //! * time and id: row count, then zigzag varint deltas from the previous row;
 //! * a field column: row count, length of the cell stream, the cell stream, then all string
 //!   bytes back to back. A cell is a tag byte (0 null, 1 false, 2 true, 3 int + zigzag varint,
-//!   4 float + 8 bytes, 5 string + varint length), so absent values cost one byte.
+//!   4 float + 8 bytes, 5 string + varint length, 6 raw-data suffix + varint length), so absent
+//!   values cost one byte. A raw-data suffix cell holds no bytes: its value is the last
+//!   `length` bytes of the same row's `raw_data` (a syslog message is the tail of its raw line,
+//!   and storing it twice cost about a fifth of a segment).
 
 use crate::codec::{put_ivarint, put_uvarint, Reader, Truncated};
 use palisade_core::{Value, ValueRef};
@@ -14,6 +17,7 @@ const TRUE: u8 = 2;
 const INT: u8 = 3;
 const FLOAT: u8 = 4;
 const STR: u8 = 5;
+const RAW_SUFFIX: u8 = 6;
 
 /// Encodes a column of integers as deltas.
 pub fn encode_ints(values: impl ExactSizeIterator<Item = i64>) -> Vec<u8> {
@@ -74,6 +78,14 @@ impl ColumnBuilder {
         self.rows += 1;
     }
 
+    /// Sets row `row` to the last `len` bytes of the row's `raw_data`.
+    pub fn push_raw_suffix(&mut self, row: usize, len: usize) {
+        self.pad_to(row);
+        self.cells.push(RAW_SUFFIX);
+        put_uvarint(&mut self.cells, len as u64);
+        self.rows += 1;
+    }
+
     fn pad_to(&mut self, row: usize) {
         while self.rows < row {
             self.cells.push(NULL);
@@ -111,13 +123,19 @@ pub struct Column {
 
 impl Column {
     /// Decodes a column written by [`ColumnBuilder::finish`]; the row count must be `rows`.
-    pub fn decode(bytes: &[u8], rows: usize) -> Result<Column, Truncated> {
+    /// `raw_data` is the block's decoded `raw_data` column, which raw-data suffix cells need.
+    pub fn decode(
+        bytes: &[u8],
+        rows: usize,
+        raw_data: Option<&Column>,
+    ) -> Result<Column, Truncated> {
         let mut r = Reader::new(bytes);
         if r.uvarint()? != rows as u64 {
             return Err(Truncated);
         }
         let cell_bytes = r.bytes()?;
         let strings = std::str::from_utf8(r.take(r.remaining())?).map_err(|_| Truncated)?;
+        let mut owned = strings.to_owned();
         let mut c = Reader::new(cell_bytes);
         let mut cells = Vec::with_capacity(rows.min(cell_bytes.len()));
         let mut string_pos = 0usize;
@@ -141,13 +159,26 @@ impl Column {
                     let to_u32 = |v: usize| u32::try_from(v).map_err(|_| Truncated);
                     Cell::Str(to_u32(start)?, to_u32(end)?)
                 }
+                RAW_SUFFIX => {
+                    let len = usize::try_from(c.uvarint()?).map_err(|_| Truncated)?;
+                    let Some(ValueRef::Str(raw)) = raw_data.and_then(|col| col.get(cells.len()))
+                    else {
+                        return Err(Truncated);
+                    };
+                    let from = raw.len().checked_sub(len).ok_or(Truncated)?;
+                    let suffix = raw.get(from..).ok_or(Truncated)?;
+                    let to_u32 = |v: usize| u32::try_from(v).map_err(|_| Truncated);
+                    let start = to_u32(owned.len())?;
+                    owned.push_str(suffix);
+                    Cell::Str(start, to_u32(owned.len())?)
+                }
                 _ => return Err(Truncated),
             };
             cells.push(cell);
         }
         Ok(Column {
             cells,
-            strings: strings.to_owned(),
+            strings: owned,
         })
     }
 
@@ -178,7 +209,7 @@ mod tests {
         b.push(2, &Value::Int(-5));
         b.push(4, &Value::Float(0.25));
         b.push(5, &Value::Bool(true));
-        let col = Column::decode(&b.finish(7), 7).unwrap();
+        let col = Column::decode(&b.finish(7), 7, None).unwrap();
         let got: Vec<_> = (0..7).map(|i| col.get(i).map(ValueRef::to_owned)).collect();
         assert_eq!(
             got,
@@ -200,10 +231,37 @@ mod tests {
         assert!(decode_ints(&encode_ints(times.into_iter()), 3).is_err());
     }
 
+    #[test]
+    fn raw_suffix_cells_read_the_tail_of_the_rows_raw_data() {
+        let mut raw = ColumnBuilder::default();
+        raw.push(0, &Value::from("<13>1 - h app - - - disk full"));
+        raw.push(1, &Value::from("<13>1 - h app - - - héllo"));
+        let raw = Column::decode(&raw.finish(3), 3, None).unwrap();
+        let mut message = ColumnBuilder::default();
+        message.push_raw_suffix(0, "disk full".len());
+        message.push_raw_suffix(1, "héllo".len());
+        message.push(2, &Value::from("not in raw"));
+        let bytes = message.finish(3);
+        let col = Column::decode(&bytes, 3, Some(&raw)).unwrap();
+        assert_eq!(col.get(0), Some(ValueRef::Str("disk full")));
+        assert_eq!(col.get(1), Some(ValueRef::Str("héllo")));
+        assert_eq!(col.get(2), Some(ValueRef::Str("not in raw")));
+        assert!(
+            Column::decode(&bytes, 3, None).is_err(),
+            "a suffix without raw data is damage"
+        );
+        let mut bad = ColumnBuilder::default();
+        bad.push_raw_suffix(1, "llo".len() + 1);
+        assert!(
+            Column::decode(&bad.finish(2), 2, Some(&raw)).is_err(),
+            "not a char boundary"
+        );
+    }
+
     proptest! {
         #[test]
         fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256), rows in 0usize..8) {
-            if let Ok(col) = Column::decode(&bytes, rows) {
+            if let Ok(col) = Column::decode(&bytes, rows, None) {
                 for i in 0..rows + 1 { let _ = col.get(i); }
             }
             let _ = decode_ints(&bytes, rows);

@@ -8,7 +8,7 @@ use crate::{
     error::StoreError,
     fsutil::read_exact_at,
 };
-use palisade_core::{Sealer, ValueRef};
+use palisade_core::{fields, Sealer, ValueRef};
 use std::{fs::File, path::Path};
 
 impl Segment {
@@ -126,14 +126,36 @@ impl Segment {
         } else {
             Vec::new()
         };
-        let mut columns = Vec::new();
+        let wanted = |name: &str| fields.is_none_or(|wanted| wanted.iter().any(|w| w == name));
+        let load = |name: &str, section, raw_data: Option<&Column>| {
+            let bytes =
+                self.read_section(&file, sealer, index, &format!("f:{name}"), section, true)?;
+            Column::decode(&bytes, rows, raw_data).map_err(|_| bad(name))
+        };
+        // `message` cells may be suffixes of `raw_data`, so raw data is decoded first.
+        let mut raw_data = match meta
+            .columns
+            .iter()
+            .find(|(name, _)| name == fields::RAW_DATA)
+        {
+            Some((name, section)) if wanted(fields::MESSAGE) || wanted(name) => {
+                Some(load(name, section, None)?)
+            }
+            _ => None,
+        };
+        let mut columns: Vec<(String, Column)> = Vec::new();
         for (name, section) in &meta.columns {
-            if fields.is_some_and(|wanted| !wanted.iter().any(|w| w == name)) {
+            if !wanted(name) {
                 continue;
             }
-            let raw =
-                self.read_section(&file, sealer, index, &format!("f:{name}"), section, true)?;
-            let column = Column::decode(&raw, rows).map_err(|_| bad(name))?;
+            let column = match raw_data.take_if(|_| name == fields::RAW_DATA) {
+                Some(raw) => raw,
+                None => {
+                    let decoded_raw = columns.iter().find(|(n, _)| n == fields::RAW_DATA);
+                    let base = raw_data.as_ref().or(decoded_raw.map(|(_, c)| c));
+                    load(name, section, base)?
+                }
+            };
             columns.push((name.clone(), column));
         }
         Ok(LoadedBlock {

@@ -128,7 +128,14 @@ impl ImageWriter<'_> {
                         slot
                     }
                 };
-                columns[slot].1.push(row, value);
+                match (path.as_str(), value, event.get_str(fields::RAW_DATA)) {
+                    (fields::MESSAGE, Value::Str(message), Some(raw))
+                        if !message.is_empty() && raw.ends_with(message.as_str()) =>
+                    {
+                        columns[slot].1.push_raw_suffix(row, message.len())
+                    }
+                    _ => columns[slot].1.push(row, value),
+                }
                 let tokenize =
                     path == fields::RAW_DATA || (path == fields::MESSAGE && !message_in_raw);
                 index_value(path, value, tokenize, &mut hashes);
