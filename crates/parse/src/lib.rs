@@ -52,7 +52,12 @@ pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
         }
         PayloadFormat::Json => json::parse(&rec.payload, &mut event),
     };
-    let raw_text = String::from_utf8_lossy(&rec.payload);
+    // Validating first takes the fast ASCII path; only invalid input pays for replacement.
+    let raw_valid = std::str::from_utf8(&rec.payload).ok();
+    let raw_text = match raw_valid {
+        Some(text) => std::borrow::Cow::Borrowed(text),
+        None => String::from_utf8_lossy(&rec.payload),
+    };
     let outcome = outcome.unwrap_or_else(|| {
         event.fields.clear();
         event.time = rec.received_ms;
@@ -69,12 +74,27 @@ pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
             paths: PathSet::Fixed,
         }
     });
-    add_common_fields(&mut event, rec, raw_text.into_owned(), &outcome);
+    let exact_base64 = raw_valid
+        .is_none()
+        .then(|| base64::engine::general_purpose::STANDARD.encode(&rec.payload));
+    add_common_fields(
+        &mut event,
+        rec,
+        raw_text.into_owned(),
+        exact_base64,
+        &outcome,
+    );
     event
 }
 
 /// Adds what every event carries, whatever parser produced it.
-fn add_common_fields(event: &mut Event, rec: &RawRecord, raw_text: String, outcome: &Outcome) {
+fn add_common_fields(
+    event: &mut Event,
+    rec: &RawRecord,
+    raw_text: String,
+    exact_base64: Option<String>,
+    outcome: &Outcome,
+) {
     // Facts about the record itself always win over anything the payload claimed.
     let put = |event: &mut Event, path: &'static str, value: Value| match outcome.paths {
         PathSet::Fixed => push(event, path, value),
@@ -85,8 +105,7 @@ fn add_common_fields(event: &mut Event, rec: &RawRecord, raw_text: String, outco
     put(event, fields::PARSER, Value::from(outcome.parser));
     put(event, fields::LOG_FORMAT, Value::from(outcome.log_format));
     put(event, fields::RAW_DATA, Value::Str(raw_text));
-    if std::str::from_utf8(&rec.payload).is_err() {
-        let exact = base64::engine::general_purpose::STANDARD.encode(&rec.payload);
+    if let Some(exact) = exact_base64 {
         put(event, fields::RAW_DATA_BASE64, Value::Str(exact));
     } else if outcome.paths == PathSet::Arbitrary {
         event.remove(fields::RAW_DATA_BASE64);

@@ -4,6 +4,8 @@
 //! finalizer (our own definition, stable across builds and platforms, since the hashes are
 //! stored); the k probe positions come from double hashing the two halves of that hash.
 
+use palisade_core::tokenize::{for_each_major_with_parts, for_each_run, minor_parts};
+
 /// Bits per distinct term: 10 bits and 7 probes give about 0.8% false positives.
 const BITS_PER_TERM: usize = 10;
 /// Probes per term.
@@ -15,6 +17,76 @@ const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 pub fn token_hash(token: &[u8]) -> u64 {
     let mut h = TermHasher(SEED);
     h.write(token, true);
+    h.finish()
+}
+
+/// Seed of run hashes, so a run never collides with a token by construction.
+const RUN_SEED: u64 = 0x1319_8a2e_0370_7344;
+
+/// Scratch space for [`index_term_hashes`], reused across calls.
+#[derive(Default)]
+pub struct RunScratch {
+    parts: Vec<u64>,
+    separators: Vec<u64>,
+}
+
+/// Appends the hash of every index term of `text`
+/// (`palisade_core::tokenize::for_each_index_term`): each minor part is hashed once, and each
+/// run of parts is hashed from its parts' and separators' hashes, so the bytes are read once.
+pub fn index_term_hashes(text: &[u8], hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
+    for_each_major_with_parts(text, |token, parts| {
+        if let [(start, end)] = parts {
+            hashes.push(token_hash(&token[*start..*end]));
+            return;
+        }
+        piece_hashes(token, parts, scratch);
+        hashes.extend_from_slice(&scratch.parts);
+        for_each_run(parts.len(), |first, last| {
+            hashes.push(run_hash(
+                &scratch.parts[first..=last],
+                &scratch.separators[first..last],
+            ));
+        });
+    });
+}
+
+/// The hash a term has in the index: a single part's token hash, or a run's combined hash.
+pub fn term_hash(term: &[u8]) -> u64 {
+    let mut parts = Vec::new();
+    minor_parts(term, &mut parts);
+    match parts.as_slice() {
+        [(0, end)] if *end == term.len() => token_hash(term),
+        _ => {
+            let mut scratch = RunScratch::default();
+            piece_hashes(term, &parts, &mut scratch);
+            run_hash(&scratch.parts, &scratch.separators)
+        }
+    }
+}
+
+/// Hashes of the parts of `token` and of the separators between consecutive parts.
+fn piece_hashes(token: &[u8], parts: &[(usize, usize)], scratch: &mut RunScratch) {
+    scratch.parts.clear();
+    scratch.separators.clear();
+    for (i, (start, end)) in parts.iter().enumerate() {
+        if i > 0 {
+            scratch
+                .separators
+                .push(token_hash(&token[parts[i - 1].1..*start]));
+        }
+        scratch.parts.push(token_hash(&token[*start..*end]));
+    }
+}
+
+/// Combines the hashes of a run's parts and of the separators between them.
+fn run_hash(parts: &[u64], separators: &[u64]) -> u64 {
+    let mut h = TermHasher(RUN_SEED);
+    for (i, part) in parts.iter().enumerate() {
+        if let Some(separator) = i.checked_sub(1).and_then(|s| separators.get(s)) {
+            h.mix(*separator);
+        }
+        h.mix(*part);
+    }
     h.finish()
 }
 
@@ -147,6 +219,27 @@ impl Bloom {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every term the tokenizer says the index holds probes to a hash the indexer stored.
+        #[test]
+        fn every_index_term_is_found_by_its_term_hash(text in "[aB1 .:/=-]{0,24}") {
+            let mut stored = Vec::new();
+            index_term_hashes(text.as_bytes(), &mut stored, &mut RunScratch::default());
+            palisade_core::tokenize::for_each_index_term(text.as_bytes(), |term| {
+                let lower = term.to_ascii_lowercase();
+                assert!(stored.contains(&term_hash(&lower)), "{:?} of {text:?}", String::from_utf8_lossy(term));
+            });
+        }
+    }
+
+    #[test]
+    fn runs_are_told_apart_by_their_separators_and_parts() {
+        assert_ne!(term_hash(b"10.1"), term_hash(b"10:1"));
+        assert_ne!(term_hash(b"10.1"), term_hash(b"10.2"));
+        assert_eq!(term_hash(b"web01"), token_hash(b"WEB01"));
+    }
 
     #[test]
     fn holds_what_was_inserted_and_rarely_anything_else() {

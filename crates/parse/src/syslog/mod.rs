@@ -88,7 +88,10 @@ pub(crate) fn token(input: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Text from bytes that should be UTF-8, replacing what is not.
 pub(crate) fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => valid.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -3,15 +3,12 @@
 use super::format::{BlockMeta, Footer, SectionRef, MAGIC};
 use super::{section_aad, Segment};
 use crate::{
-    bloom::{field_value_hash, token_hash, Bloom},
+    bloom::{field_value_hash, index_term_hashes, Bloom, RunScratch},
     column::{encode_ints, ColumnBuilder},
     error::StoreError,
 };
 use palisade_core::{
-    fields,
-    seal::KeyRef,
-    tokenize::{for_each_index_term, is_token_aligned_suffix},
-    Event, Sealer, Value,
+    fields, seal::KeyRef, tokenize::is_token_aligned_suffix, Event, Sealer, Value,
 };
 use std::{collections::HashMap, path::Path};
 
@@ -95,6 +92,7 @@ impl ImageWriter<'_> {
     fn block(&mut self, index: usize, events: &[&Event]) -> Result<(BlockMeta, Bloom), StoreError> {
         let rows = events.len();
         let mut hashes = std::mem::take(&mut self.hashes);
+        let mut scratch = RunScratch::default();
         hashes.clear();
         let mut columns: Vec<(&str, ColumnBuilder)> = Vec::new();
         let mut column_of: HashMap<&str, usize> = HashMap::new();
@@ -138,7 +136,7 @@ impl ImageWriter<'_> {
                 }
                 let tokenize =
                     path == fields::RAW_DATA || (path == fields::MESSAGE && !message_in_raw);
-                index_value(path, value, tokenize, &mut hashes);
+                index_value(path, value, tokenize, &mut hashes, &mut scratch);
             }
         }
         let bloom = Bloom::from_hashes(&mut hashes);
@@ -179,13 +177,19 @@ impl ImageWriter<'_> {
 /// Adds the index terms of one field value: the whole value when the shared rule
 /// ([`fields::field_value_is_indexed`]) keeps it, and with `tokenize` its index terms (for
 /// `message` and `raw_data`; the message's are skipped when they are the raw data's).
-fn index_value(path: &str, value: &Value, tokenize: bool, hashes: &mut Vec<u64>) {
+fn index_value(
+    path: &str,
+    value: &Value,
+    tokenize: bool,
+    hashes: &mut Vec<u64>,
+    scratch: &mut RunScratch,
+) {
     let Value::Str(text) = value else { return };
     if fields::field_value_is_indexed(path, text) {
         hashes.push(field_value_hash(path, text.as_bytes()));
     }
     if tokenize {
-        for_each_index_term(text.as_bytes(), |token| hashes.push(token_hash(token)));
+        index_term_hashes(text.as_bytes(), hashes, scratch);
     }
 }
 

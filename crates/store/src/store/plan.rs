@@ -2,7 +2,7 @@
 
 use super::request::{Cursor, SearchRequest};
 use crate::{
-    bloom::{field_value_hash, token_hash, Bloom},
+    bloom::{self, field_value_hash, Bloom},
     segment::format::BlockMeta,
 };
 use palisade_core::{Event, TenantId};
@@ -101,7 +101,7 @@ impl<'a> Plan<'a> {
 
 fn term_hash(term: &IndexTerm) -> u64 {
     match term {
-        IndexTerm::Token(token) => token_hash(token.as_bytes()),
+        IndexTerm::Token(token) => bloom::term_hash(token.as_bytes()),
         IndexTerm::FieldValue { field, value } => field_value_hash(field, value.as_bytes()),
     }
 }
