@@ -37,7 +37,7 @@ static CLASS: [u8; 256] = {
 };
 
 /// True for bytes that end a major token.
-fn is_major_breaker(b: u8) -> bool {
+pub fn is_major_breaker(b: u8) -> bool {
     CLASS[b as usize] == MAJOR
 }
 
@@ -168,17 +168,6 @@ pub fn run_term_of_word(word: &[u8]) -> Option<&[u8]> {
     (part_len > 0 && parts >= 1).then_some(word)
 }
 
-/// True when `part` is a suffix of `whole` that starts at a token boundary (at the start of
-/// `whole`, or right after a major breaker), so that every token of `part` is also a token of
-/// `whole` and indexing `whole` alone covers both.
-pub fn is_token_aligned_suffix(whole: &[u8], part: &[u8]) -> bool {
-    whole.ends_with(part)
-        && match whole.len() - part.len() {
-            0 => true,
-            start => is_major_breaker(whole[start - 1]),
-        }
-}
-
 /// True if `word` contains no breaker at all, so that it can only ever be a single token.
 pub fn is_single_token(word: &str) -> bool {
     !word.is_empty()
@@ -296,16 +285,6 @@ mod tests {
         );
         assert_eq!(tokens("  [x] "), ["x"]);
         assert!(tokens("").is_empty());
-        assert!(is_token_aligned_suffix(
-            b"<13>1 - h app - - - disk full",
-            b"disk full"
-        ));
-        assert!(is_token_aligned_suffix(b"disk full", b"disk full"));
-        assert!(!is_token_aligned_suffix(
-            b"<13>1 - h app - - - xdisk full",
-            b"disk full"
-        ));
-        assert!(!is_token_aligned_suffix(b"disk full", b"disk"));
         assert!(is_single_token("sshd"));
         assert!(!is_single_token("10.1.2.3"));
     }

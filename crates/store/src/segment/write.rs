@@ -7,9 +7,7 @@ use crate::{
     column::{encode_ints, ColumnBuilder},
     error::StoreError,
 };
-use palisade_core::{
-    fields, seal::KeyRef, tokenize::is_token_aligned_suffix, Event, Sealer, Value,
-};
+use palisade_core::{fields, seal::KeyRef, tokenize::is_major_breaker, Event, Sealer, Value};
 use std::{collections::HashMap, path::Path};
 
 /// Everything a segment writer needs besides the events.
@@ -100,15 +98,6 @@ impl ImageWriter<'_> {
         // from its position in the previous event before falling back to the map.
         let mut slot_at_position: Vec<usize> = Vec::new();
         for (row, event) in events.iter().enumerate() {
-            let message_in_raw = match (
-                event.get_str(fields::RAW_DATA),
-                event.get_str(fields::MESSAGE),
-            ) {
-                (Some(raw), Some(message)) => {
-                    is_token_aligned_suffix(raw.as_bytes(), message.as_bytes())
-                }
-                _ => false,
-            };
             for (position, (path, value)) in event.fields.iter().enumerate() {
                 let guess = slot_at_position.get(position).copied();
                 let slot = match guess.filter(|s| columns[*s].0 == path.as_str()) {
@@ -134,10 +123,14 @@ impl ImageWriter<'_> {
                     }
                     _ => columns[slot].1.push(row, value),
                 }
-                let tokenize =
-                    path == fields::RAW_DATA || (path == fields::MESSAGE && !message_in_raw);
-                index_value(path, value, tokenize, &mut hashes, &mut scratch);
+                index_whole_value(path, value, &mut hashes);
             }
+            index_free_text(
+                event.get_str(fields::RAW_DATA).unwrap_or(""),
+                event.get_str(fields::MESSAGE).unwrap_or(""),
+                &mut hashes,
+                &mut scratch,
+            );
         }
         let bloom = Bloom::from_hashes(&mut hashes);
         self.hashes = hashes;
@@ -174,22 +167,42 @@ impl ImageWriter<'_> {
     }
 }
 
-/// Adds the index terms of one field value: the whole value when the shared rule
-/// ([`fields::field_value_is_indexed`]) keeps it, and with `tokenize` its index terms (for
-/// `message` and `raw_data`; the message's are skipped when they are the raw data's).
-fn index_value(
-    path: &str,
-    value: &Value,
-    tokenize: bool,
-    hashes: &mut Vec<u64>,
-    scratch: &mut RunScratch,
-) {
-    let Value::Str(text) = value else { return };
-    if fields::field_value_is_indexed(path, text) {
-        hashes.push(field_value_hash(path, text.as_bytes()));
+/// Adds the whole value of a field when the shared rule ([`fields::field_value_is_indexed`])
+/// keeps it.
+fn index_whole_value(path: &str, value: &Value, hashes: &mut Vec<u64>) {
+    if let Value::Str(text) = value {
+        if fields::field_value_is_indexed(path, text) {
+            hashes.push(field_value_hash(path, text.as_bytes()));
+        }
     }
-    if tokenize {
-        index_term_hashes(text.as_bytes(), hashes, scratch);
+}
+
+/// Adds the index terms of `raw_data` and `message`, reading each byte once: a message is
+/// usually the tail of its raw data, so the raw data is tokenized up to where the message
+/// starts, then the message, then the one major token of the raw data that straddles that
+/// point (a BOM or other glued bytes before the message). Together they hold every term of
+/// both texts.
+fn index_free_text(raw: &str, message: &str, hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
+    let (raw, message) = (raw.as_bytes(), message.as_bytes());
+    if message.is_empty() || !raw.ends_with(message) {
+        index_term_hashes(raw, hashes, scratch);
+        index_term_hashes(message, hashes, scratch);
+        return;
+    }
+    let split = raw.len() - message.len();
+    index_term_hashes(&raw[..split], hashes, scratch);
+    index_term_hashes(message, hashes, scratch);
+    if split > 0 && !is_major_breaker(raw[split - 1]) && !is_major_breaker(raw[split]) {
+        let start = raw[..split]
+            .iter()
+            .rposition(|b| is_major_breaker(*b))
+            .map_or(0, |i| i + 1);
+        let end = split
+            + message
+                .iter()
+                .position(|b| is_major_breaker(*b))
+                .unwrap_or(message.len());
+        index_term_hashes(&raw[start..end], hashes, scratch);
     }
 }
 
@@ -245,4 +258,42 @@ pub fn write_segment(
         blooms,
         image.len() as u64,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bloom::term_hash;
+    use proptest::prelude::*;
+
+    fn assert_covers(raw: &str, message: &str) {
+        let mut hashes = Vec::new();
+        index_free_text(raw, message, &mut hashes, &mut RunScratch::default());
+        for text in [raw, message] {
+            palisade_core::tokenize::for_each_index_term(text.as_bytes(), |term| {
+                let lower = term.to_ascii_lowercase();
+                assert!(
+                    hashes.contains(&term_hash(&lower)),
+                    "{:?} of {text:?} (raw {raw:?}, message {message:?})",
+                    String::from_utf8_lossy(term)
+                );
+            });
+        }
+    }
+
+    #[test]
+    fn a_message_glued_to_its_header_by_a_bom_keeps_every_term() {
+        assert_covers("<13>1 - h app - - - \u{feff}seq: 42 done", "seq: 42 done");
+        assert_covers("<13>1 - h app - - - x.y:z", "y:z");
+        assert_covers("whole", "whole");
+        assert_covers("a b", "unrelated c.d");
+    }
+
+    proptest! {
+        #[test]
+        fn raw_and_message_terms_are_all_indexed(head in "[a. :=\u{feff}-]{0,10}", tail in "[a1. :=-]{0,14}") {
+            let raw = format!("{head}{tail}");
+            assert_covers(&raw, &tail);
+        }
+    }
 }
