@@ -38,6 +38,9 @@ pub(crate) fn replay(
     Ok(count)
 }
 
+/// How many flushes' worth of events may wait in memory while a flush is running.
+const MEMTABLE_LIMIT_FLUSHES: usize = 4;
+
 /// Starts the consumer task: parse and insert every durable batch, flush on size or age.
 pub(crate) fn spawn(
     pipeline: Arc<Pipeline>,
@@ -59,8 +62,15 @@ pub(crate) fn spawn(
                         p.store.insert(events);
                     });
                     if pipeline.store.memtable_len() >= cfg.flush_events {
-                        pipeline.flush();
+                        pipeline.flush_in_background();
                         last_flush = Instant::now();
+                    }
+                    // Memory stays bounded: while a slow flush runs, stop taking batches
+                    // (the log's writer, then the senders, wait in turn).
+                    while pipeline.store.memtable_len() >= MEMTABLE_LIMIT_FLUSHES * cfg.flush_events
+                        && pipeline.is_flushing()
+                    {
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
                     }
                 }
                 Ok(None) => {
@@ -68,7 +78,7 @@ pub(crate) fn spawn(
                     return;
                 }
                 Err(_elapsed) => {
-                    pipeline.flush();
+                    pipeline.flush_in_background();
                     last_flush = Instant::now();
                 }
             }

@@ -26,6 +26,8 @@ pub struct Pipeline {
     store: Arc<EventStore>,
     metrics: Arc<Metrics>,
     ready: AtomicBool,
+    /// A background flush is writing segments.
+    flushing: AtomicBool,
 }
 
 impl Pipeline {
@@ -54,6 +56,7 @@ impl Pipeline {
             store,
             metrics,
             ready: AtomicBool::new(false),
+            flushing: AtomicBool::new(false),
         });
         consumer::spawn(pipeline.clone(), durable, config.storage.clone());
         pipeline.ready.store(true, Ordering::Release);
@@ -80,17 +83,42 @@ impl Pipeline {
         self.ready.load(Ordering::Acquire)
     }
 
-    /// Writes the in-memory events to segments and drops the log files they now cover. On
-    /// failure the events stay in memory and in the log, and the next flush tries again.
+    /// Writes the in-memory events to segments and drops the log files they now cover,
+    /// blocking the calling task until done.
     pub fn flush(&self) {
+        tokio::task::block_in_place(|| self.flush_blocking());
+    }
+
+    /// True while a background flush is writing segments.
+    pub fn is_flushing(&self) -> bool {
+        self.flushing.load(Ordering::Acquire)
+    }
+
+    /// Starts a flush on a blocking thread unless one is already running, so that parsing
+    /// goes on while segments are written (the store keeps the events being written
+    /// searchable).
+    pub fn flush_in_background(self: &Arc<Self>) {
+        if self.flushing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let pipeline = self.clone();
+        tokio::task::spawn_blocking(move || {
+            pipeline.flush_blocking();
+            pipeline.flushing.store(false, Ordering::Release);
+        });
+    }
+
+    /// The flush itself. On failure the events stay in memory and in the log, and the next
+    /// flush tries again.
+    fn flush_blocking(&self) {
         if self.store.memtable_len() == 0 {
             return;
         }
-        let result = tokio::task::block_in_place(|| {
+        let result = (|| {
             let committed = self.store.flush()?;
             self.wal.truncate_through(committed)?;
             anyhow::Ok(committed)
-        });
+        })();
         match result {
             Ok(committed) => tracing::debug!(committed, "flushed segments"),
             Err(e) => {
