@@ -8,6 +8,11 @@
 
 use crate::{tenant::TenantId, value::Value};
 use serde_json::{Map, Value as Json};
+use std::borrow::Cow;
+
+/// A field's dotted path: borrowed for the well-known paths (no allocation per event),
+/// owned for paths built from the input.
+pub type FieldName = Cow<'static, str>;
 
 /// An event's identifier: the write-ahead-log sequence number of the record it came from.
 /// Unique within a data directory and increasing in arrival order, which is what makes
@@ -24,7 +29,7 @@ pub struct Event {
     /// OCSF `time`: when the event happened, epoch milliseconds (UTC).
     pub time: i64,
     /// Every other OCSF field, flat, in insertion order, each path at most once.
-    pub fields: Vec<(String, Value)>,
+    pub fields: Vec<(FieldName, Value)>,
 }
 
 impl Event {
@@ -49,7 +54,7 @@ impl Event {
     }
 
     /// Sets a field, replacing an earlier value at the same path.
-    pub fn set(&mut self, path: impl Into<String>, value: impl Into<Value>) {
+    pub fn set(&mut self, path: impl Into<FieldName>, value: impl Into<Value>) {
         let path = path.into();
         let value = value.into();
         match self.fields.iter_mut().find(|(k, _)| *k == path) {

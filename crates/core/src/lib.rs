@@ -18,7 +18,7 @@ pub mod time;
 pub mod tokenize;
 pub mod value;
 
-pub use event::{Event, EventId};
+pub use event::{Event, EventId, FieldName};
 pub use raw::{PayloadFormat, RawRecord, Transport};
 pub use seal::{IdentitySealer, SealError, Sealer};
 pub use sink::{IngestError, IngestSink, SinkFuture};

@@ -131,8 +131,8 @@ fn add_common_fields(
 }
 
 /// Appends a field the caller knows is not present yet.
-pub(crate) fn push(event: &mut Event, path: &str, value: impl Into<Value>) {
-    event.fields.push((path.to_owned(), value.into()));
+pub(crate) fn push(event: &mut Event, path: &'static str, value: impl Into<Value>) {
+    event.fields.push((path.into(), value.into()));
 }
 
 /// The IP address of a peer written as `ip:port`, `[v6]:port` or a bare address.

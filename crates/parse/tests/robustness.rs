@@ -43,7 +43,7 @@ fn check(format: PayloadFormat, payload: &[u8]) {
     if std::str::from_utf8(payload).is_err() {
         assert!(event.get("raw_data_base64").is_some());
     }
-    let mut paths: Vec<&str> = event.fields.iter().map(|(k, _)| k.as_str()).collect();
+    let mut paths: Vec<&str> = event.fields.iter().map(|(k, _)| k.as_ref()).collect();
     paths.sort_unstable();
     let before = paths.len();
     paths.dedup();

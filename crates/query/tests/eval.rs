@@ -6,7 +6,7 @@ use palisade_query::{parse, Expr, Pattern, Row, TextMatch};
 fn event(fields: &[(&str, Value)]) -> Event {
     let mut e = Event::new(1, TenantId::default(), 1_700_000_000_000);
     for (path, value) in fields {
-        e.set(*path, value.clone());
+        e.set(path.to_string(), value.clone());
     }
     e
 }

@@ -137,7 +137,7 @@ fn windows_event(object: &Map<String, Json>, event: &mut Event) {
     {
         event.time = ms;
     }
-    let mut set_if_absent = |path: &str, value: Option<&Json>| {
+    let mut set_if_absent = |path: &'static str, value: Option<&Json>| {
         if let Some(text) = value.and_then(Json::as_str) {
             if event.get(path).is_none() {
                 event.set(path, text);

@@ -66,7 +66,7 @@ impl SdFields<'_> {
             .find(|(known, _)| *known == path)
         {
             Some(slot) => slot.1 = value,
-            None => self.event.fields.push((path, value)),
+            None => self.event.fields.push((path.into(), value)),
         }
     }
 }

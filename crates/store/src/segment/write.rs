@@ -100,11 +100,11 @@ impl ImageWriter<'_> {
         for (row, event) in events.iter().enumerate() {
             for (position, (path, value)) in event.fields.iter().enumerate() {
                 let guess = slot_at_position.get(position).copied();
-                let slot = match guess.filter(|s| columns[*s].0 == path.as_str()) {
+                let slot = match guess.filter(|s| columns[*s].0 == &**path) {
                     Some(slot) => slot,
                     None => {
-                        let slot = *column_of.entry(path.as_str()).or_insert_with(|| {
-                            columns.push((path.as_str(), ColumnBuilder::default()));
+                        let slot = *column_of.entry(&**path).or_insert_with(|| {
+                            columns.push((&**path, ColumnBuilder::default()));
                             columns.len() - 1
                         });
                         if position < slot_at_position.len() {
@@ -115,7 +115,7 @@ impl ImageWriter<'_> {
                         slot
                     }
                 };
-                match (path.as_str(), value, event.get_str(fields::RAW_DATA)) {
+                match (&**path, value, event.get_str(fields::RAW_DATA)) {
                     (fields::MESSAGE, Value::Str(message), Some(raw))
                         if !message.is_empty() && raw.ends_with(message.as_str()) =>
                     {

@@ -208,7 +208,7 @@ impl EventStore {
             let mut event = Event::new(block.ids[row], tenant, block.times[row]);
             for (name, column) in &block.columns {
                 if let Some(value) = column.get(row) {
-                    event.fields.push((name.clone(), value.to_owned()));
+                    event.fields.push((name.clone().into(), value.to_owned()));
                 }
             }
             events.push(event);
