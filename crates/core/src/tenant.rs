@@ -31,11 +31,6 @@ impl TenantId {
         }
     }
 
-    /// The built-in default tenant.
-    pub fn default_tenant() -> Self {
-        TenantId(DEFAULT_TENANT.to_owned())
-    }
-
     /// The tenant name.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -43,8 +38,9 @@ impl TenantId {
 }
 
 impl Default for TenantId {
+    /// The built-in default tenant.
     fn default() -> Self {
-        Self::default_tenant()
+        TenantId(DEFAULT_TENANT.to_owned())
     }
 }
 

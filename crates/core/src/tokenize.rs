@@ -42,7 +42,7 @@ pub fn is_major_breaker(b: u8) -> bool {
 }
 
 /// True for bytes that split a major token into minor parts.
-fn is_minor_breaker(b: u8) -> bool {
+pub fn is_minor_breaker(b: u8) -> bool {
     CLASS[b as usize] == MINOR
 }
 
@@ -168,14 +168,6 @@ pub fn run_term_of_word(word: &[u8]) -> Option<&[u8]> {
     (part_len > 0 && parts >= 1).then_some(word)
 }
 
-/// True if `word` contains no breaker at all, so that it can only ever be a single token.
-pub fn is_single_token(word: &str) -> bool {
-    !word.is_empty()
-        && !word
-            .bytes()
-            .any(|b| is_major_breaker(b) || is_minor_breaker(b))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,7 +277,5 @@ mod tests {
         );
         assert_eq!(tokens("  [x] "), ["x"]);
         assert!(tokens("").is_empty());
-        assert!(is_single_token("sshd"));
-        assert!(!is_single_token("10.1.2.3"));
     }
 }

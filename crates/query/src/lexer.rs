@@ -1,9 +1,9 @@
 //! Splits the filter part of a query into tokens: parentheses, operators and whole terms
 //! (`field:value`, comparisons, words and phrases are lexed as one [`Expr`] leaf each).
 
-use crate::text::{class_of, ByteClass};
 use crate::{CompareOp, Expr, Pattern, QueryError, TextMatch};
 use palisade_core::fields;
+use palisade_core::tokenize::is_major_breaker;
 
 /// What a token is.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,9 +248,7 @@ fn bare_word(word: &str, start: usize) -> Result<Expr, QueryError> {
     if word.bytes().all(|b| b == b'*') {
         return Ok(Expr::All);
     }
-    let major_breaker = word
-        .bytes()
-        .find(|&b| b != b'*' && class_of(b) == ByteClass::MajorBreaker);
+    let major_breaker = word.bytes().find(|&b| b != b'*' && is_major_breaker(b));
     match (major_breaker, word.find('*')) {
         (None, _) => Ok(Expr::Text(TextMatch::Word(word.to_owned()))),
         (Some(_), None) => Ok(Expr::Text(TextMatch::Phrase(word.to_owned()))),

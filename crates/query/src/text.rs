@@ -1,64 +1,12 @@
-//! Byte-level matching used by the evaluator: breaker classes (taken from the shared
-//! tokenizer, so search and indexing never disagree), ASCII case-insensitive substring search,
+//! Byte-level matching used by the evaluator: breakers (the shared tokenizer's, so search and
+//! indexing never disagree), ASCII case-insensitive substring search,
 //! whole-word occurrence and `*` globs. Nothing here allocates.
 
 use palisade_core::tokenize;
-use std::sync::OnceLock;
-
-/// How the shared tokenizer treats one byte.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ByteClass {
-    /// Part of a token.
-    Token,
-    /// Splits a major token into minor parts (`.` `:` `/` `-` `@` `\`).
-    MinorBreaker,
-    /// Ends a major token (white space, `=`, `,`, brackets, …).
-    MajorBreaker,
-}
-
-/// The class of every byte, derived once from `palisade_core::tokenize` itself.
-fn classes() -> &'static [ByteClass; 256] {
-    static TABLE: OnceLock<[ByteClass; 256]> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = [ByteClass::Token; 256];
-        for (byte, class) in table.iter_mut().enumerate().take(128) {
-            *class = classify_ascii(byte as u8);
-        }
-        table
-    })
-}
-
-/// Asks the tokenizer how it treats `byte` (ASCII only; other bytes are never breakers).
-fn classify_ascii(byte: u8) -> ByteClass {
-    let mut probe = *b"a?b";
-    probe[1] = byte;
-    let mut first: Option<Vec<u8>> = None;
-    tokenize::for_each_token(&probe, |token| {
-        first.get_or_insert_with(|| token.to_vec());
-    });
-    match first.as_deref() {
-        Some(b"a") => ByteClass::MajorBreaker,
-        Some(token) if token == probe => {
-            let mut parts = 0;
-            tokenize::for_each_token(&probe, |_| parts += 1);
-            if parts > 1 {
-                ByteClass::MinorBreaker
-            } else {
-                ByteClass::Token
-            }
-        }
-        _ => ByteClass::MajorBreaker,
-    }
-}
-
-/// The tokenizer's class of `byte`.
-pub(crate) fn class_of(byte: u8) -> ByteClass {
-    classes()[usize::from(byte)]
-}
 
 /// True if `byte` is a major or minor breaker.
 pub(crate) fn is_breaker(byte: u8) -> bool {
-    class_of(byte) != ByteClass::Token
+    tokenize::is_major_breaker(byte) || tokenize::is_minor_breaker(byte)
 }
 
 /// How often each byte turns up in log text (higher: more often), to pick a rare byte of a
@@ -196,13 +144,10 @@ mod tests {
 
     #[test]
     fn byte_classes_follow_the_tokenizer() {
-        assert_eq!(class_of(b'a'), ByteClass::Token);
-        assert_eq!(class_of(b'.'), ByteClass::MinorBreaker);
-        assert_eq!(class_of(b'@'), ByteClass::MinorBreaker);
-        assert_eq!(class_of(b'='), ByteClass::MajorBreaker);
-        assert_eq!(class_of(b' '), ByteClass::MajorBreaker);
-        assert_eq!(class_of(b'*'), ByteClass::MajorBreaker);
-        assert_eq!(class_of(0xc3), ByteClass::Token);
+        assert!(!is_breaker(b'a'));
+        assert!(is_breaker(b'.') && is_breaker(b'@'));
+        assert!(is_breaker(b'=') && is_breaker(b' ') && is_breaker(b'*'));
+        assert!(!is_breaker(0xc3));
     }
 
     #[test]
