@@ -119,3 +119,22 @@ fn plain_http_is_refused_off_loopback() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
+
+#[test]
+fn a_silent_api_client_is_disconnected() {
+    use std::io::Read;
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let mut tcp = std::net::TcpStream::connect(server.api).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(40)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    // No TLS handshake at all: the server gives up on its own and closes.
+    let closed = matches!(tcp.read(&mut buf), Ok(0) | Err(_));
+    assert!(closed, "server closed the connection");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(35),
+        "within the client timeout"
+    );
+}

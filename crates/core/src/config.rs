@@ -83,6 +83,8 @@ pub struct SyslogConfig {
     pub tenant: TenantId,
     /// Most simultaneous TCP and TLS connections.
     pub max_connections: usize,
+    /// Close a TCP or TLS connection that sent nothing for this long.
+    pub idle_timeout: Duration,
 }
 
 impl Default for SyslogConfig {
@@ -93,6 +95,7 @@ impl Default for SyslogConfig {
             max_message_bytes: 64 * 1024,
             tenant: TenantId::default(),
             max_connections: 1024,
+            idle_timeout: Duration(600_000),
         }
     }
 }

@@ -28,4 +28,7 @@ pub struct SyslogOptions {
     pub max_message_bytes: usize,
     /// Most stream connections served at once; further ones are refused.
     pub max_connections: usize,
+    /// A stream connection that sends nothing for this long is closed (what it sent is kept),
+    /// so idle or stalled clients cannot hold every connection slot.
+    pub idle_timeout: std::time::Duration,
 }

@@ -102,18 +102,25 @@ impl Connection {
         let mut buf = vec![0u8; READ_CHUNK];
         let mut frames = Vec::new();
         loop {
-            let read = match stream.read(&mut buf).await {
-                Ok(0) => {
-                    decoder.finish(&mut frames);
-                    self.deliver(&mut frames).await;
-                    return;
-                }
-                Ok(read) => read,
-                Err(err) => {
-                    tracing::debug!(%err, peer = %self.peer, "syslog connection read failed");
-                    return;
-                }
-            };
+            let read =
+                match tokio::time::timeout(self.opts.idle_timeout, stream.read(&mut buf)).await {
+                    Err(_idle) => {
+                        tracing::debug!(peer = %self.peer, "closing idle syslog connection");
+                        decoder.finish(&mut frames);
+                        self.deliver(&mut frames).await;
+                        return;
+                    }
+                    Ok(Ok(0)) => {
+                        decoder.finish(&mut frames);
+                        self.deliver(&mut frames).await;
+                        return;
+                    }
+                    Ok(Ok(read)) => read,
+                    Ok(Err(err)) => {
+                        tracing::debug!(%err, peer = %self.peer, "syslog connection read failed");
+                        return;
+                    }
+                };
             let decoded = decoder.decode(&buf[..read], &mut frames);
             if !self.deliver(&mut frames).await {
                 return;

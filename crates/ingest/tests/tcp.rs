@@ -182,3 +182,34 @@ async fn aborting_the_listener_ends_its_connections() {
     task.abort();
     assert!(closed_by_server(&mut stream).await);
 }
+
+#[tokio::test]
+async fn an_idle_connection_is_closed_and_its_last_message_kept() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let sink = CollectingSink::new();
+    let opts = palisade_ingest::SyslogOptions {
+        idle_timeout: Duration::from_millis(300),
+        ..options(480, 8)
+    };
+    let task = tokio::spawn(serve_stream(
+        listener,
+        None,
+        sink.clone() as Arc<dyn IngestSink>,
+        opts,
+    ));
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"<13>1 done\n<13>1 no newline yet")
+        .await
+        .expect("write");
+    assert!(
+        closed_by_server(&mut stream).await,
+        "idle connection closed"
+    );
+    assert_eq!(
+        sink.wait_records(2).await,
+        ["<13>1 done", "<13>1 no newline yet"]
+    );
+    task.abort();
+}

@@ -10,6 +10,10 @@ use tokio::{
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+/// How long a client may take to finish the TLS handshake, and to send a request's headers:
+/// slow or silent clients must not hold connections open.
+const CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Accepts connections until the task is aborted; TLS when an acceptor is given.
 pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, app: Router) {
     loop {
@@ -26,10 +30,13 @@ pub async fn serve(listener: TcpListener, tls: Option<TlsAcceptor>, app: Router)
         let tls = tls.clone();
         tokio::spawn(async move {
             match tls {
-                Some(acceptor) => match acceptor.accept(tcp).await {
-                    Ok(stream) => serve_connection(stream, peer, app).await,
-                    Err(e) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                },
+                Some(acceptor) => {
+                    match tokio::time::timeout(CLIENT_TIMEOUT, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => serve_connection(stream, peer, app).await,
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
                 None => serve_connection(tcp, peer, app).await,
             }
         });
@@ -46,6 +53,8 @@ where
             app.clone().oneshot(req)
         });
     if let Err(e) = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(CLIENT_TIMEOUT)
         .serve_connection(TokioIo::new(stream), service)
         .await
     {

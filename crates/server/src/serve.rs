@@ -39,6 +39,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tenant: config.syslog.tenant.clone(),
         max_message_bytes: config.syslog.max_message_bytes,
         max_connections: config.syslog.max_connections,
+        idle_timeout: config.syslog.idle_timeout.as_std(),
     };
     let (tls_config, cert_path) = palisade_ingest::tls::server_config(
         &config.data_dir,

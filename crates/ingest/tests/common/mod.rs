@@ -93,5 +93,6 @@ pub fn options(max_message_bytes: usize, max_connections: usize) -> SyslogOption
         tenant: TenantId::new("acme").expect("valid tenant"),
         max_message_bytes,
         max_connections,
+        idle_timeout: std::time::Duration::from_secs(600),
     }
 }
