@@ -63,8 +63,15 @@ fn configured_files_are_used_and_must_come_in_pairs() {
     assert!(err.to_string().contains("only one of"), "{err}");
 }
 
-#[tokio::test]
-async fn tls_client_sends_framed_messages() {
+/// A TLS syslog listener with a generated certificate in a fresh directory (kept alive by
+/// the returned guard), its certificate path, sink, address and task.
+async fn start_tls() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Arc<CollectingSink>,
+    std::net::SocketAddr,
+    tokio::task::JoinHandle<()>,
+) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (config, cert_path) = server_config(dir.path(), None, None, &[]).expect("config");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -76,6 +83,12 @@ async fn tls_client_sends_framed_messages() {
         sink.clone() as Arc<dyn IngestSink>,
         options(480, 8),
     ));
+    (dir, cert_path, sink, addr, task)
+}
+
+#[tokio::test]
+async fn tls_client_sends_framed_messages() {
+    let (_dir, cert_path, sink, addr, task) = start_tls().await;
     let connector = client_trusting(&fs::read(&cert_path).expect("cert"));
     for name in ["localhost", "127.0.0.1"] {
         let tcp = TcpStream::connect(addr).await.expect("connect");
@@ -104,17 +117,7 @@ async fn tls_client_sends_framed_messages() {
 
 #[tokio::test]
 async fn a_plain_tcp_client_on_the_tls_port_is_rejected() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (config, _) = server_config(dir.path(), None, None, &[]).expect("config");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let sink = CollectingSink::new();
-    let task = tokio::spawn(serve_stream(
-        listener,
-        Some(TlsAcceptor::from(config)),
-        sink.clone() as Arc<dyn IngestSink>,
-        options(480, 8),
-    ));
+    let (_dir, _, sink, addr, task) = start_tls().await;
     let mut tcp = TcpStream::connect(addr).await.expect("connect");
     tcp.write_all(b"<13>plain text on a TLS port\n")
         .await

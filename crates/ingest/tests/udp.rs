@@ -7,8 +7,13 @@ use palisade_ingest::serve_udp;
 use std::sync::Arc;
 use tokio::net::UdpSocket;
 
-#[tokio::test]
-async fn datagrams_become_records_without_line_ends() {
+/// A UDP listener with a collecting sink, and a client socket to send from.
+async fn start_udp() -> (
+    Arc<CollectingSink>,
+    std::net::SocketAddr,
+    tokio::task::JoinHandle<()>,
+    UdpSocket,
+) {
     let server = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
     let addr = server.local_addr().expect("addr");
     let sink = CollectingSink::new();
@@ -18,6 +23,12 @@ async fn datagrams_become_records_without_line_ends() {
         options(480, 8),
     ));
     let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind client");
+    (sink, addr, task, client)
+}
+
+#[tokio::test]
+async fn datagrams_become_records_without_line_ends() {
+    let (sink, addr, task, client) = start_udp().await;
     for datagram in [
         &b"<13>one\n"[..],
         b"<13>two\r\n",
@@ -43,15 +54,7 @@ async fn datagrams_become_records_without_line_ends() {
 
 #[tokio::test]
 async fn oversized_and_empty_datagrams_are_counted_and_later_ones_arrive() {
-    let server = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    let addr = server.local_addr().expect("addr");
-    let sink = CollectingSink::new();
-    let task = tokio::spawn(serve_udp(
-        server,
-        sink.clone() as Arc<dyn IngestSink>,
-        options(480, 8),
-    ));
-    let client = UdpSocket::bind("127.0.0.1:0").await.expect("bind client");
+    let (sink, addr, task, client) = start_udp().await;
     client.send_to(&[b'x'; 481], addr).await.expect("send big");
     client.send_to(b"\n", addr).await.expect("send empty");
     client
