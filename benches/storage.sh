@@ -14,7 +14,7 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 200); do grep -q '^Ready.' $D/stdout 2>/dev/null && break; sleep 0.05; done
 export PALISADE_SERVER=https://127.0.0.1:18444 PALISADE_TOKEN_FILE=$D/data/admin.token PALISADE_CA_CERT=$D/data/tls/cert.pem
 $BIN bench ingest --target 127.0.0.1:15517 --events $EVENTS --connections 2 --needle 203.0.113.77 --wait --pid $PID | tee $D/ingest.txt
-sleep 7   # let the last memtable flush to segments
+sleep 35  # let the last memtable flush to segments (storage.flush_interval is 30 s)
 raw=$(grep -o '([0-9]* bytes' $D/ingest.txt | grep -o '[0-9]*')
 events_bytes=$(du -sb $D/data/events | cut -f1)
 wal_bytes=$(du -sb $D/data/wal | cut -f1)

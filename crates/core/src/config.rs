@@ -184,7 +184,7 @@ impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
             flush_events: 200_000,
-            flush_interval: Duration(5_000),
+            flush_interval: Duration(30_000),
             block_events: 8_192,
             zstd_level: 3,
             retention_max_age: Duration(30 * 86_400_000),
