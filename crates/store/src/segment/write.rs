@@ -98,6 +98,10 @@ impl ImageWriter<'_> {
         // from its position in the previous event before falling back to the map.
         let mut slot_at_position: Vec<usize> = Vec::new();
         for (row, event) in events.iter().enumerate() {
+            let raw = event.get_str(fields::RAW_DATA).unwrap_or("");
+            let message = event.get_str(fields::MESSAGE).unwrap_or("");
+            // A message that is the tail of its raw data is stored as a length.
+            let message_is_raw_tail = !message.is_empty() && raw.ends_with(message);
             for (position, (path, value)) in event.fields.iter().enumerate() {
                 let guess = slot_at_position.get(position).copied();
                 let slot = match guess.filter(|s| columns[*s].0 == &**path) {
@@ -115,22 +119,14 @@ impl ImageWriter<'_> {
                         slot
                     }
                 };
-                match (&**path, value, event.get_str(fields::RAW_DATA)) {
-                    (fields::MESSAGE, Value::Str(message), Some(raw))
-                        if !message.is_empty() && raw.ends_with(message.as_str()) =>
-                    {
-                        columns[slot].1.push_raw_suffix(row, message.len())
-                    }
-                    _ => columns[slot].1.push(row, value),
+                if message_is_raw_tail && path == fields::MESSAGE {
+                    columns[slot].1.push_raw_suffix(row, message.len());
+                } else {
+                    columns[slot].1.push(row, value);
                 }
                 index_whole_value(path, value, &mut hashes);
             }
-            index_free_text(
-                event.get_str(fields::RAW_DATA).unwrap_or(""),
-                event.get_str(fields::MESSAGE).unwrap_or(""),
-                &mut hashes,
-                &mut scratch,
-            );
+            index_free_text(raw, message, &mut hashes, &mut scratch);
         }
         let bloom = Bloom::from_hashes(&mut hashes);
         self.hashes = hashes;
