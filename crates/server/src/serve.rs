@@ -69,17 +69,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         ));
     }
     if let Some(addr) = config.syslog.tls_listen {
-        let (syslog_tls, _) = palisade_ingest::tls::server_config(
-            &config.data_dir,
-            config.api.tls_cert.as_deref(),
-            config.api.tls_key.as_deref(),
-            &[],
-        )?;
+        // The same certificate as the API, without the API's ALPN (syslog negotiates none).
+        let mut syslog_tls = (*tls_config).clone();
+        syslog_tls.alpn_protocols.clear();
         let tcp = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot bind syslog TLS {addr}"))?;
         bound.syslog_tls = Some(tcp.local_addr()?);
-        let acceptor = tokio_rustls::TlsAcceptor::from(syslog_tls);
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(syslog_tls));
         tokio::spawn(palisade_ingest::serve_stream(
             tcp,
             Some(acceptor),
