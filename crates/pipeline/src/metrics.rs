@@ -66,38 +66,28 @@ impl Metrics {
         c
     }
 
-    /// Counts records handed to the log.
+    /// Counts records handed to the log (one counter update per run of records from the
+    /// same source, not per record).
     pub fn count_received(&self, batch: &[RawRecord]) {
         let now = palisade_core::time::now_ms();
-        let mut i = 0;
-        while i < batch.len() {
-            let src = batch[i].source.as_str();
-            let n = batch[i..].iter().take_while(|r| r.source == src).count();
-            let c = self.source(src);
-            c.received.fetch_add(n as u64, Relaxed);
+        for run in batch.chunk_by(|a, b| a.source == b.source) {
+            let c = self.source(&run[0].source);
+            c.received.fetch_add(run.len() as u64, Relaxed);
             c.last_seen_ms.store(now, Relaxed);
-            i += n;
         }
     }
 
     /// Counts parsed, unparsed and stored events (every event is stored, parsed or not).
     pub fn count_parsed(&self, events: &[Event]) {
-        let mut i = 0;
-        while i < events.len() {
-            let src = events[i].get_str(fields::LOG_NAME).unwrap_or("unknown");
-            let (mut n, mut unparsed) = (0u64, 0u64);
-            while let Some(e) = events
-                .get(i)
-                .filter(|e| e.get_str(fields::LOG_NAME).unwrap_or("unknown") == src)
-            {
-                n += 1;
-                unparsed += u64::from(e.get(fields::UNPARSED).is_some());
-                i += 1;
-            }
-            let c = self.source(src);
-            c.parsed.fetch_add(n - unparsed, Relaxed);
+        for run in events.chunk_by(|a, b| source_of(a) == source_of(b)) {
+            let unparsed = run
+                .iter()
+                .filter(|e| e.get(fields::UNPARSED).is_some())
+                .count() as u64;
+            let c = self.source(source_of(&run[0]));
+            c.parsed.fetch_add(run.len() as u64 - unparsed, Relaxed);
             c.unparsed.fetch_add(unparsed, Relaxed);
-            c.stored.fetch_add(n, Relaxed);
+            c.stored.fetch_add(run.len() as u64, Relaxed);
         }
     }
 
@@ -222,6 +212,11 @@ impl Metrics {
         }
         out
     }
+}
+
+/// The source an event came through, for its counters.
+fn source_of(event: &Event) -> &str {
+    event.get_str(fields::LOG_NAME).unwrap_or("unknown")
 }
 
 /// Reads one counter of a source.
