@@ -54,28 +54,25 @@ impl Client {
         })
     }
 
+    /// A request to `path` carrying the token.
+    fn request(&self, method: &str, path: &str) -> ureq::Request {
+        self.agent
+            .request(method, &format!("{}{path}", self.base))
+            .set("Authorization", &format!("Bearer {}", self.token))
+    }
+
     /// GET a path with query parameters; the JSON body of a 2xx answer.
     pub fn get(&self, path: &str, query: &[(&str, &str)]) -> anyhow::Result<serde_json::Value> {
-        let mut req = self
-            .agent
-            .get(&format!("{}{path}", self.base))
-            .set("Authorization", &format!("Bearer {}", self.token));
+        let mut req = self.request("GET", path);
         for (k, v) in query {
             req = req.query(k, v);
         }
-        answer(req.call())
+        Ok(success(req.call())?.into_json()?)
     }
 
     /// GET a path; the text body of a 2xx answer.
     pub fn get_text(&self, path: &str) -> anyhow::Result<String> {
-        let req = self
-            .agent
-            .get(&format!("{}{path}", self.base))
-            .set("Authorization", &format!("Bearer {}", self.token));
-        match req.call() {
-            Ok(resp) => Ok(resp.into_string()?),
-            Err(e) => answer(Err(e)).map(|v| v.to_string()),
-        }
+        Ok(success(self.request("GET", path).call())?.into_string()?)
     }
 
     /// POST a body; the JSON body of a 2xx answer.
@@ -85,18 +82,16 @@ impl Client {
         content_type: &str,
         body: &[u8],
     ) -> anyhow::Result<serde_json::Value> {
-        let req = self
-            .agent
-            .post(&format!("{}{path}", self.base))
-            .set("Authorization", &format!("Bearer {}", self.token))
-            .set("Content-Type", content_type);
-        answer(req.send_bytes(body))
+        let req = self.request("POST", path).set("Content-Type", content_type);
+        Ok(success(req.send_bytes(body))?.into_json()?)
     }
 }
 
-fn answer(result: Result<ureq::Response, ureq::Error>) -> anyhow::Result<serde_json::Value> {
+/// The response of a 2xx answer; otherwise an error with the server's `error` message (or
+/// its body), or why the server could not be reached.
+fn success(result: Result<ureq::Response, ureq::Error>) -> anyhow::Result<ureq::Response> {
     match result {
-        Ok(resp) => Ok(resp.into_json()?),
+        Ok(resp) => Ok(resp),
         Err(ureq::Error::Status(code, resp)) => {
             let body = resp.into_string().unwrap_or_default();
             let message = serde_json::from_str::<serde_json::Value>(&body)
