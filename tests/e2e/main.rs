@@ -6,5 +6,6 @@ mod crash;
 mod harness;
 mod ingest_search;
 mod operability;
+mod parse_cli;
 mod retention;
 mod syslog;
