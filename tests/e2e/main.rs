@@ -3,6 +3,7 @@
 //! the CLI, killed with SIGKILL and restarted.
 
 mod crash;
+mod es_bulk;
 mod harness;
 mod ingest_search;
 mod operability;

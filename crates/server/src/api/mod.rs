@@ -1,5 +1,6 @@
 //! The HTTP API routes.
 
+mod bulk;
 mod events;
 mod health;
 mod ingest;
@@ -39,6 +40,9 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/api/v1/ingest", post(ingest::ingest))
         .route("/api/v1/events", get(events::search))
         .route("/metrics", get(health::metrics))
+        .route("/", get(bulk::info))
+        .route("/_bulk", post(bulk::bulk).put(bulk::bulk))
+        .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
