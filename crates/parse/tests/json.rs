@@ -154,3 +154,52 @@ fn deeply_nested_json_is_unparsed_not_a_crash() {
     let e = json(&deep);
     assert!(is_unparsed(&e));
 }
+
+#[test]
+fn winlogbeat_events_take_the_evtx_json_shape() {
+    let e = json(
+        r#"{"@timestamp": "2023-11-14T22:13:20.123Z", "message": "An account failed to log on.",
+            "host": {"name": "dc01"}, "log": {"level": "information"},
+            "event": {"code": "4625", "provider": "Microsoft-Windows-Security-Auditing"},
+            "winlog": {"channel": "Security", "event_id": 4625, "record_id": 77,
+                       "provider_name": "Microsoft-Windows-Security-Auditing", "computer_name": "DC01.corp.local",
+                       "event_data": {"TargetUserName": "admin", "IpAddress": "203.0.113.5", "LogonType": "3"},
+                       "api": "wineventlog"}}"#,
+    );
+    assert_eq!(e.time, 1_700_000_000_123);
+    assert_eq!(int(&e, "unmapped.Event.System.EventID"), 4625);
+    assert_eq!(text(&e, "unmapped.Event.System.Channel"), "Security");
+    assert_eq!(
+        text(&e, "unmapped.Event.System.Computer"),
+        "DC01.corp.local"
+    );
+    assert_eq!(text(&e, "unmapped.Event.EventData.TargetUserName"), "admin");
+    assert_eq!(
+        text(&e, "unmapped.Event.EventData.IpAddress"),
+        "203.0.113.5"
+    );
+    assert_eq!(text(&e, "unmapped.winlog.api"), "wineventlog");
+    assert_eq!(e.get("unmapped.winlog.event_data.TargetUserName"), None);
+    assert_eq!(text(&e, "device.hostname"), "dc01");
+    assert_eq!(
+        text(&e, "metadata.product.name"),
+        "Microsoft-Windows-Security-Auditing"
+    );
+    assert_eq!(text(&e, "message"), "An account failed to log on.");
+}
+
+#[test]
+fn palisade_own_log_lines() {
+    let e = json(
+        r#"{"timestamp":"2026-11-23T21:00:00.000001Z","level":"WARN","fields":{"message":"refusing the operation: audit record not written","error":"disk full"},"target":"palisade_server::auth"}"#,
+    );
+    assert_eq!(
+        text(&e, "message"),
+        "refusing the operation: audit record not written"
+    );
+    assert_eq!(text(&e, "metadata.product.name"), "palisade");
+    assert_eq!(int(&e, "severity_id"), 3);
+    assert_eq!(text(&e, "unmapped.fields.error"), "disk full");
+    assert_eq!(e.get("unmapped.fields.message"), None);
+    assert_eq!(text(&e, "unmapped.target"), "palisade_server::auth");
+}

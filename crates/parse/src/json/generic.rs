@@ -32,9 +32,17 @@ pub(super) fn parse(object: &Map<String, Json>, event: &mut Event) {
         event.time = ms;
         used.push(Used { key, member: None });
     }
-    if let Some((key, text)) = first_text(object, MESSAGE_KEYS, None) {
+    // tracing's JSON lines (Palisade's own log among them) nest the message in `fields`.
+    let message = first_text(object, MESSAGE_KEYS, None)
+        .or_else(|| first_text(object, &["fields"], Some("message")));
+    if let Some((key, text)) = message {
         event.set(fields::MESSAGE, text);
         used.push(key);
+    }
+    if let Some(target) = object.get("target").and_then(Json::as_str) {
+        if target == "palisade" || target.starts_with("palisade_") {
+            event.set(fields::PRODUCT_NAME, "palisade");
+        }
     }
     if let Some((key, host)) = first_text(object, HOST_KEYS, Some("name")) {
         event.set(fields::DEVICE_HOSTNAME, host);
@@ -50,6 +58,13 @@ pub(super) fn parse(object: &Map<String, Json>, event: &mut Event) {
     }
     if time.is_none() {
         windows_event(object, event);
+    }
+    if let Some(winlog) = object.get("winlog").and_then(Json::as_object) {
+        winlogbeat(winlog, event);
+        used.push(Used {
+            key: "winlog",
+            member: None,
+        });
     }
     for (key, value) in object {
         let prefix = format!("unmapped.{key}");
@@ -118,6 +133,36 @@ fn level_id(value: &Json) -> Option<i64> {
         Json::String(s) => severity::from_name(s),
         Json::Number(n) => severity::from_name(&n.to_string()),
         _ => None,
+    }
+}
+
+/// Winlogbeat's `winlog` object, placed where a Windows event rendered as JSON keeps the
+/// same facts (`unmapped.Event.System.*`, `unmapped.Event.EventData.*`), so searches and
+/// detection rules see one shape whichever way the event was shipped.
+fn winlogbeat(winlog: &Map<String, Json>, event: &mut Event) {
+    for (key, value) in winlog {
+        let path = match key.as_str() {
+            "event_data" => "unmapped.Event.EventData".to_owned(),
+            "user_data" => "unmapped.Event.UserData".to_owned(),
+            "event_id" => "unmapped.Event.System.EventID".to_owned(),
+            "channel" => "unmapped.Event.System.Channel".to_owned(),
+            "computer_name" => "unmapped.Event.System.Computer".to_owned(),
+            "provider_name" => "unmapped.Event.System.Provider.Name".to_owned(),
+            "record_id" => "unmapped.Event.System.EventRecordID".to_owned(),
+            "task" => "unmapped.Event.System.Task".to_owned(),
+            "keywords" => "unmapped.Event.System.Keywords".to_owned(),
+            other => format!("unmapped.winlog.{other}"),
+        };
+        event.set_json(&path, value);
+    }
+    let text = |key: &str| winlog.get(key).and_then(Json::as_str);
+    for (path, value) in [
+        (fields::DEVICE_HOSTNAME, text("computer_name")),
+        (fields::PRODUCT_NAME, text("provider_name")),
+    ] {
+        if let Some(value) = value.filter(|_| event.get(path).is_none()) {
+            event.set(path, value);
+        }
     }
 }
 
