@@ -17,7 +17,12 @@ pub enum ConfigCommand {
 /// Runs the subcommand.
 pub fn run(cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        ConfigCommand::Check { file } => match palisade_core::config::Config::load(&file) {
+        ConfigCommand::Check { file } => match palisade_core::config::Config::load(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|config| {
+                palisade_parse::ParserChains::from_config(&config.parsers)
+                    .map_err(|e| e.to_string())
+            }) {
             Ok(_) => {
                 println!("{}: ok", file.display());
                 Ok(ExitCode::SUCCESS)

@@ -26,6 +26,9 @@ pub struct Config {
     pub storage: StorageConfig,
     /// Process logging.
     pub log: LogConfig,
+    /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
+    /// docs/parsers.md).
+    pub parsers: Vec<toml::Table>,
 }
 
 impl Default for Config {
@@ -38,6 +41,7 @@ impl Default for Config {
             wal: WalConfig::default(),
             storage: StorageConfig::default(),
             log: LogConfig::default(),
+            parsers: Vec::new(),
         }
     }
 }

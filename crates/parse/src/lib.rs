@@ -6,12 +6,14 @@
 //! marked `unparsed` whose message is the input. Parsing is deterministic — it depends only on
 //! the record — so replaying the write-ahead log reproduces exactly the same events.
 
+mod chain;
 mod datetime;
 mod json;
 mod severity;
 mod source;
 mod syslog;
 
+pub use chain::{ChainError, ParserChains, Verdict};
 pub use source::{AuditJoiner, SourceType};
 
 use base64::Engine as _;

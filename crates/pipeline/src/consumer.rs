@@ -2,16 +2,35 @@
 
 use crate::{metrics::Metrics, Pipeline};
 use palisade_core::{config::StorageConfig, Event, RawRecord};
+use palisade_parse::{ParserChains, Verdict};
 use palisade_store::{DurableBatch, EventStore, Wal};
 use std::{sync::Arc, time::Instant};
 use tokio::sync::mpsc::Receiver;
 
+/// Parses one record and runs the operator's parser chains; `None` when a chain dropped it
+/// (counted per source as dropped by `filter`).
+fn parse_one(seq: u64, rec: &RawRecord, chains: &ParserChains, metrics: &Metrics) -> Option<Event> {
+    let mut event = palisade_parse::parse_record(seq, rec);
+    match chains.apply(&rec.source, &mut event) {
+        Verdict::Keep => Some(event),
+        Verdict::Drop => {
+            metrics.count_dropped(&rec.source, "filter");
+            None
+        }
+    }
+}
+
 /// Parses one batch of consecutive records (the first has sequence number `first_seq`).
-fn parse_batch(first_seq: u64, records: &[RawRecord], metrics: &Metrics) -> Vec<Event> {
+fn parse_batch(
+    first_seq: u64,
+    records: &[RawRecord],
+    chains: &ParserChains,
+    metrics: &Metrics,
+) -> Vec<Event> {
     let events: Vec<Event> = records
         .iter()
         .zip(first_seq..)
-        .map(|(rec, seq)| palisade_parse::parse_record(seq, rec))
+        .filter_map(|(rec, seq)| parse_one(seq, rec, chains, metrics))
         .collect();
     metrics.count_parsed(&events);
     events
@@ -22,12 +41,13 @@ pub(crate) fn replay(
     wal: &Wal,
     store: &EventStore,
     metrics: &Metrics,
+    chains: &ParserChains,
     committed: u64,
 ) -> anyhow::Result<u64> {
     const CHUNK: usize = 8192;
     let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
     let count = wal.replay(committed, |seq, rec| {
-        pending.push(palisade_parse::parse_record(seq, &rec));
+        pending.extend(parse_one(seq, &rec, chains, metrics));
         if pending.len() == CHUNK {
             metrics.count_parsed(&pending);
             store.insert(std::mem::take(&mut pending));
@@ -57,7 +77,8 @@ pub(crate) fn spawn(
                 Ok(Some(batch)) => {
                     let p = pipeline.clone();
                     tokio::task::block_in_place(|| {
-                        let events = parse_batch(batch.first_seq, &batch.records, &p.metrics);
+                        let events =
+                            parse_batch(batch.first_seq, &batch.records, &p.chains, &p.metrics);
                         p.metrics.note_inserted(&batch);
                         p.store.insert(events);
                     });

@@ -14,6 +14,7 @@ pub mod metrics;
 
 use metrics::Metrics;
 use palisade_core::{config::Config, IngestError, IngestSink, RawRecord, Sealer, SinkFuture};
+use palisade_parse::ParserChains;
 use palisade_store::{EventStore, Wal};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
@@ -25,6 +26,8 @@ pub struct Pipeline {
     wal: Wal,
     store: Arc<EventStore>,
     metrics: Arc<Metrics>,
+    /// The operator's parser chains, run after the built-in parsers.
+    chains: Arc<ParserChains>,
     ready: AtomicBool,
     /// A background flush is writing segments.
     flushing: AtomicBool,
@@ -36,6 +39,7 @@ impl Pipeline {
     /// the current Tokio runtime.
     pub fn start(config: &Config, sealer: Arc<dyn Sealer>) -> anyhow::Result<Arc<Pipeline>> {
         let data = &config.data_dir;
+        let chains = Arc::new(ParserChains::from_config(&config.parsers)?);
         let store = Arc::new(EventStore::open(
             &data.join("events"),
             &config.storage,
@@ -44,7 +48,7 @@ impl Pipeline {
         let committed = store.committed_seq();
         let (wal, durable) = Wal::open(&data.join("wal"), &config.wal, committed)?;
         let metrics = Arc::new(Metrics::default());
-        let replayed = consumer::replay(&wal, &store, &metrics, committed)?;
+        let replayed = consumer::replay(&wal, &store, &metrics, &chains, committed)?;
         if replayed > 0 {
             tracing::info!(
                 replayed,
@@ -55,6 +59,7 @@ impl Pipeline {
             wal,
             store,
             metrics,
+            chains,
             ready: AtomicBool::new(false),
             flushing: AtomicBool::new(false),
         });

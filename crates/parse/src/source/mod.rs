@@ -11,7 +11,7 @@
 mod access;
 mod auditd;
 mod database;
-mod kv;
+pub(crate) mod kv;
 mod netfilter;
 mod ocsf;
 mod pam;

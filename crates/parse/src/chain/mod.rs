@@ -1,0 +1,202 @@
+//! Parser chains: per-source steps configured by the operator (`[[parsers]]` in
+//! palisade.toml, docs/parsers.md) that run after the built-in parsers — key=value, CSV,
+//! regex, grok, JSON, renames, type conversions, timestamps, OCSF class mapping, filtering
+//! and routing to another chain, each step optionally under a `when` condition written in the
+//! query language.
+//!
+//! Chains are found by source name through a hash map, so a chain costs nothing for events of
+//! other sources: throughput does not fall as sources and chains are added. Chains without
+//! `sources` apply to every event and are the only ones that cost for all.
+
+mod grok;
+mod step;
+
+use palisade_core::Event;
+use palisade_query::Expr;
+use serde::Deserialize;
+use std::collections::HashMap;
+use step::{Flow, Step, StepSpec};
+
+/// One chain as written in the configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainSpec {
+    name: String,
+    #[serde(default)]
+    sources: Vec<String>,
+    #[serde(default)]
+    when: Option<String>,
+    steps: Vec<toml::Table>,
+}
+
+/// A compiled chain.
+#[derive(Debug)]
+struct Chain {
+    name: String,
+    when: Option<Expr>,
+    steps: Vec<(Option<Expr>, Step)>,
+}
+
+/// What the chains decided for an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Keep the (possibly changed) event.
+    Keep,
+    /// A `drop` step removed it.
+    Drop,
+}
+
+/// The compiled parser chains of a configuration.
+#[derive(Debug, Default)]
+pub struct ParserChains {
+    chains: Vec<Chain>,
+    /// Chains by source name, in configuration order.
+    by_source: HashMap<String, Vec<usize>>,
+    /// Chains for every source.
+    everywhere: Vec<usize>,
+}
+
+/// A configuration error, naming the chain and step.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("parser chain {chain:?}{}: {message}", step.map(|s| format!(", step {s}")).unwrap_or_default())]
+pub struct ChainError {
+    /// The chain's name (or its position when it has none).
+    pub chain: String,
+    /// The step (1-based), when the error is in one.
+    pub step: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn condition(text: &str) -> Result<Expr, String> {
+    palisade_query::parse(text)
+        .map_err(|e| format!("condition {text:?}: {e}"))
+        .and_then(|q| match q.pipe {
+            None => Ok(q.filter),
+            Some(_) => Err(format!("condition {text:?} cannot have a | pipe")),
+        })
+}
+
+impl ParserChains {
+    /// Compiles the `[[parsers]]` tables of a configuration.
+    pub fn from_config(tables: &[toml::Table]) -> Result<ParserChains, ChainError> {
+        let specs: Vec<ChainSpec> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, table)| {
+                ChainSpec::deserialize(toml::Value::Table(table.clone())).map_err(|e| ChainError {
+                    chain: table
+                        .get("name")
+                        .and_then(toml::Value::as_str)
+                        .map_or_else(|| format!("#{}", i + 1), str::to_owned),
+                    step: None,
+                    message: e.to_string().trim().to_owned(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
+        let index = |name: &str| names.iter().position(|n| n == name);
+        let mut chains = ParserChains::default();
+        for (position, spec) in specs.into_iter().enumerate() {
+            let fail = |step: Option<usize>, message: String| ChainError {
+                chain: spec.name.clone(),
+                step,
+                message,
+            };
+            if index(&spec.name) != Some(position) {
+                return Err(fail(None, "two chains have this name".into()));
+            }
+            let when = spec
+                .when
+                .as_deref()
+                .map(condition)
+                .transpose()
+                .map_err(|m| fail(None, m))?;
+            let mut steps = Vec::with_capacity(spec.steps.len());
+            for (i, mut table) in spec.steps.into_iter().enumerate() {
+                let step_when = match table.remove("when") {
+                    Some(toml::Value::String(text)) => {
+                        Some(condition(&text).map_err(|m| fail(Some(i + 1), m))?)
+                    }
+                    Some(_) => return Err(fail(Some(i + 1), "when must be text".into())),
+                    None => None,
+                };
+                let step = StepSpec::deserialize(toml::Value::Table(table))
+                    .map_err(|e| fail(Some(i + 1), e.to_string().trim().to_owned()))?
+                    .compile(&index)
+                    .map_err(|m| fail(Some(i + 1), m))?;
+                steps.push((step_when, step));
+            }
+            if spec.sources.is_empty() {
+                chains.everywhere.push(position);
+            }
+            for source in spec.sources {
+                chains.by_source.entry(source).or_default().push(position);
+            }
+            chains.chains.push(Chain {
+                name: spec.name,
+                when,
+                steps,
+            });
+        }
+        Ok(chains)
+    }
+
+    /// True when no chain is configured.
+    pub fn is_empty(&self) -> bool {
+        self.chains.is_empty()
+    }
+
+    /// The chain names, in configuration order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.chains.iter().map(|c| c.name.as_str())
+    }
+
+    /// Runs the chains that apply to `source` over the event, in configuration order. A
+    /// `route` step continues with the named chain (each chain runs at most once per event).
+    pub fn apply(&self, source: &str, event: &mut Event) -> Verdict {
+        if self.chains.is_empty() {
+            return Verdict::Keep;
+        }
+        let mut ran = vec![false; self.chains.len()];
+        let mut queue: Vec<usize> = self
+            .by_source
+            .get(source)
+            .map(|v| v.to_vec())
+            .unwrap_or_default();
+        queue.extend(&self.everywhere);
+        queue.sort_unstable();
+        let mut pending = queue.into_iter();
+        let mut next = pending.next();
+        while let Some(at) = next.take() {
+            if !std::mem::replace(&mut ran[at], true) {
+                match self.run(&self.chains[at], event) {
+                    Flow::Drop => return Verdict::Drop,
+                    Flow::Route(to) => {
+                        next = Some(to);
+                        continue;
+                    }
+                    Flow::Next => {}
+                }
+            }
+            next = pending.next();
+        }
+        Verdict::Keep
+    }
+
+    fn run(&self, chain: &Chain, event: &mut Event) -> Flow {
+        if chain.when.as_ref().is_some_and(|w| !w.matches(event)) {
+            return Flow::Next;
+        }
+        for (when, step) in &chain.steps {
+            if when.as_ref().is_some_and(|w| !w.matches(event)) {
+                continue;
+            }
+            match step.apply(event) {
+                Flow::Next => {}
+                other => return other,
+            }
+        }
+        Flow::Next
+    }
+}
