@@ -1,0 +1,146 @@
+//! Signed tree heads: the log's size and root hash at a moment, signed with the audit key.
+//! They are appended, one JSON object per line, to `tree-heads.ndjson`, a file meant to be
+//! copied elsewhere: a later log that disagrees with any kept head has been altered.
+
+use crate::{
+    error::AuditError,
+    hex,
+    key::{PublicKey, SigningKey},
+    merkle::Hash,
+};
+use base64::{engine::general_purpose::STANDARD as B64, Engine};
+use serde::{Deserialize, Serialize};
+use std::{io::Write, path::Path};
+
+/// File name of the tree head file.
+pub const HEADS_FILE: &str = "tree-heads.ndjson";
+
+/// Domain separation for the signed bytes.
+const SIGNED_PREFIX: &[u8] = b"palisade-audit-tree-head-v1\0";
+
+/// A signed tree head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedTreeHead {
+    /// Number of records the head covers.
+    pub tree_size: u64,
+    /// When it was signed, epoch milliseconds.
+    pub timestamp_ms: i64,
+    /// The Merkle root of the first `tree_size` records, hex.
+    pub root_hash: String,
+    /// Which key signed it (see [`PublicKey::key_id`]).
+    pub key_id: String,
+    /// Ed25519 signature over the size, timestamp and root, base64.
+    pub signature: String,
+}
+
+/// The bytes a tree head signature covers: a fixed prefix, size and timestamp (big-endian),
+/// and the root hash.
+pub fn signed_bytes(tree_size: u64, timestamp_ms: i64, root: &Hash) -> Vec<u8> {
+    let mut out = Vec::with_capacity(SIGNED_PREFIX.len() + 48);
+    out.extend_from_slice(SIGNED_PREFIX);
+    out.extend_from_slice(&tree_size.to_be_bytes());
+    out.extend_from_slice(&timestamp_ms.to_be_bytes());
+    out.extend_from_slice(root);
+    out
+}
+
+impl SignedTreeHead {
+    /// Signs the head of a tree of `tree_size` records with root `root`.
+    pub fn sign(key: &SigningKey, tree_size: u64, timestamp_ms: i64, root: &Hash) -> Self {
+        let signature = key.sign(&signed_bytes(tree_size, timestamp_ms, root));
+        SignedTreeHead {
+            tree_size,
+            timestamp_ms,
+            root_hash: hex::encode(root),
+            key_id: key.public().key_id(),
+            signature: B64.encode(signature),
+        }
+    }
+
+    /// Checks the signature with `key`; returns the root hash it vouches for.
+    pub fn verify(&self, key: &PublicKey) -> Result<Hash, String> {
+        let root = hex::decode::<32>(&self.root_hash)
+            .ok_or_else(|| "root_hash is not 64 hex digits".to_owned())?;
+        if self.key_id != key.key_id() {
+            return Err(format!(
+                "signed by key {} but the audit key is {}",
+                self.key_id,
+                key.key_id()
+            ));
+        }
+        let signature = B64
+            .decode(self.signature.as_bytes())
+            .map_err(|_| "signature is not base64".to_owned())?;
+        if key.verify(
+            &signed_bytes(self.tree_size, self.timestamp_ms, &root),
+            &signature,
+        ) {
+            Ok(root)
+        } else {
+            Err("signature invalid".to_owned())
+        }
+    }
+}
+
+/// Appends `head` as one line to the heads file in `dir` and syncs it. The file is opened
+/// for each write, so a directory that turned read-only or full is noticed at once.
+pub fn append(dir: &Path, head: &SignedTreeHead) -> Result<(), AuditError> {
+    let path = dir.join(HEADS_FILE);
+    let mut line = serde_json::to_vec(head).unwrap_or_default();
+    line.push(b'\n');
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| AuditError::io("open", &path, e))?;
+    file.write_all(&line)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| AuditError::io("write", &path, e))
+}
+
+/// Every line of the heads file in `dir` (numbered from 1), parsed; an unreadable line is
+/// returned as its error so a verifier can name it. A missing file has no heads.
+pub fn read_all(dir: &Path) -> Result<Vec<(usize, Result<SignedTreeHead, String>)>, AuditError> {
+    let path = dir.join(HEADS_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(AuditError::io("read", &path, e)),
+    };
+    Ok(text
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty())
+        .map(|(i, line)| {
+            let head = serde_json::from_slice::<SignedTreeHead>(line)
+                .map_err(|e| format!("not a tree head: {e}"));
+            (i + 1, head)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use palisade_core::IdentitySealer;
+
+    #[test]
+    fn heads_verify_and_detect_any_changed_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = SigningKey::load_or_create(dir.path(), &IdentitySealer).unwrap();
+        let head = SignedTreeHead::sign(&key, 5, 1000, &[7u8; 32]);
+        assert_eq!(head.verify(key.public()), Ok([7u8; 32]));
+        let mut bigger = head.clone();
+        bigger.tree_size = 6;
+        assert!(bigger.verify(key.public()).is_err());
+        let mut later = head.clone();
+        later.timestamp_ms = 1001;
+        assert!(later.verify(key.public()).is_err());
+        append(dir.path(), &head).unwrap();
+        append(dir.path(), &bigger).unwrap();
+        let read = read_all(dir.path()).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[1].0, 2);
+        assert_eq!(read[1].1.as_ref().unwrap(), &bigger);
+    }
+}
