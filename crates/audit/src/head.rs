@@ -98,9 +98,12 @@ pub fn append(dir: &Path, head: &SignedTreeHead) -> Result<(), AuditError> {
         .map_err(|e| AuditError::io("write", &path, e))
 }
 
+/// One line of the heads file: its 1-based number and the head, or why it is not one.
+pub type HeadLine = (usize, Result<SignedTreeHead, String>);
+
 /// Every line of the heads file in `dir` (numbered from 1), parsed; an unreadable line is
 /// returned as its error so a verifier can name it. A missing file has no heads.
-pub fn read_all(dir: &Path) -> Result<Vec<(usize, Result<SignedTreeHead, String>)>, AuditError> {
+pub fn read_all(dir: &Path) -> Result<Vec<HeadLine>, AuditError> {
     let path = dir.join(HEADS_FILE);
     let text = match std::fs::read(&path) {
         Ok(bytes) => bytes,

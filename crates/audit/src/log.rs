@@ -227,9 +227,11 @@ fn create_private_dir(dir: &Path) -> Result<(), AuditError> {
 }
 
 fn create_records_file(path: &Path) -> Result<(), AuditError> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
         .open(path)
         .map_err(|e| AuditError::io("create", path, e))?;
     file.write_all(frame::MAGIC)

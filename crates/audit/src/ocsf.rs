@@ -20,6 +20,14 @@ fn activity_id(method: &str) -> u32 {
     }
 }
 
+/// An OCSF `url` object for a request target (`/path?query`).
+fn url(target: &str) -> Value {
+    match target.split_once('?') {
+        Some((path, query)) => json!({"path": path, "query_string": query}),
+        None => json!({ "path": target }),
+    }
+}
+
 /// The OCSF event for one audit record.
 pub fn api_activity(entry: &AuditEntry) -> Value {
     let event = &entry.event;
@@ -45,7 +53,7 @@ pub fn api_activity(entry: &AuditEntry) -> Value {
             "request": {"uid": event.request_id},
             "service": {"name": "palisade"},
         },
-        "http_request": {"http_method": event.action, "url": {"path": event.object}},
+        "http_request": {"http_method": event.action, "url": url(&event.object)},
         "metadata": {
             "product": {"name": "Palisade", "vendor_name": "Palisade"},
             "log_name": "audit",
@@ -84,7 +92,7 @@ mod tests {
                     role: "none".into(),
                     tenant: "default".into(),
                 },
-                object: "/api/v1/events".into(),
+                object: "/api/v1/events?q=x".into(),
                 action: "GET".into(),
                 result: Outcome::Denied,
                 status: Some(401),
@@ -98,5 +106,7 @@ mod tests {
         assert_eq!(v["src_endpoint"]["ip"], "10.0.0.9");
         assert_eq!(v["api"]["response"]["code"], 401);
         assert_eq!(v["metadata"]["sequence"], 3);
+        assert_eq!(v["http_request"]["url"]["path"], "/api/v1/events");
+        assert_eq!(v["http_request"]["url"]["query_string"], "q=x");
     }
 }

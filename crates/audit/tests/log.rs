@@ -25,7 +25,10 @@ fn concurrent_appends_get_distinct_indexes_and_survive_reopening() {
             })
         })
         .collect();
-    let mut indexes: Vec<u64> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let mut indexes: Vec<u64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
     indexes.sort_unstable();
     assert_eq!(indexes, (0..400).collect::<Vec<u64>>());
     let root = log.root(400).unwrap();
@@ -46,7 +49,10 @@ fn records_are_read_back_by_time() {
     }
     let base = common::event(0).time_ms;
     let (records, more) = log.records(base + 5, base + 15, 100).unwrap();
-    assert_eq!(records.iter().map(|r| r.index).collect::<Vec<_>>(), (5..15).collect::<Vec<_>>());
+    assert_eq!(
+        records.iter().map(|r| r.index).collect::<Vec<_>>(),
+        (5..15).collect::<Vec<_>>()
+    );
     assert!(!more);
     let (records, more) = log.records(base, base + 20, 3).unwrap();
     assert_eq!(records.len(), 3);
@@ -73,7 +79,9 @@ fn a_record_torn_by_a_crash_is_dropped_but_a_truncated_log_is_refused() {
     // A record cut off under a signed head: refused, naming the head.
     let now = std::fs::read(&path).unwrap();
     std::fs::write(&path, &now[..now.len() - 10]).unwrap();
-    let err = open(dir.path()).err().expect("a truncated trail must not open");
+    let err = open(dir.path())
+        .err()
+        .expect("a truncated trail must not open");
     assert!(err.to_string().contains("tree head on line"), "{err}");
 }
 
@@ -86,7 +94,12 @@ fn a_log_shortened_while_open_refuses_further_records() {
     }
     let path = dir.path().join(RECORDS_FILE);
     let len = std::fs::metadata(&path).unwrap().len();
-    std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 5).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 5)
+        .unwrap();
     let err = log.append_blocking(common::event(3)).unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
 }
@@ -122,7 +135,10 @@ fn a_full_disk_refuses_the_record_and_recovers_when_space_returns() {
     assert!(err.to_string().contains("No space left"), "{err}");
     assert!(log.append_blocking(common::event(written)).is_err());
     std::fs::remove_file(&filler).unwrap();
-    assert_eq!(log.append_blocking(common::event(written)).unwrap(), written);
+    assert_eq!(
+        log.append_blocking(common::event(written)).unwrap(),
+        written
+    );
     drop(log);
     let report = palisade_audit::verify_dir(&mount, None).unwrap();
     assert_eq!(report.records, written + 1);

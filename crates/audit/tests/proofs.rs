@@ -61,7 +61,13 @@ fn verify_inclusion(index: u64, size: u64, leaf: Hash, proof: &[Hash], root: &Ha
     sn == 0 && &r == root
 }
 
-fn verify_consistency(first: u64, second: u64, first_root: &Hash, second_root: &Hash, proof: &[Hash]) -> bool {
+fn verify_consistency(
+    first: u64,
+    second: u64,
+    first_root: &Hash,
+    second_root: &Hash,
+    proof: &[Hash],
+) -> bool {
     if first == second {
         return proof.is_empty() && first_root == second_root;
     }
@@ -120,7 +126,10 @@ fn every_inclusion_proof_verifies_and_wrong_ones_do_not() {
         for index in 0..size {
             let leaf = h(&[&[0], &leaves[index as usize]]);
             let proof = log.inclusion_proof(index, size).unwrap();
-            assert!(verify_inclusion(index, size, leaf, &proof, &root), "leaf {index} of {size}");
+            assert!(
+                verify_inclusion(index, size, leaf, &proof, &root),
+                "leaf {index} of {size}"
+            );
             if let Some(first) = proof.first() {
                 let mut bad = proof.clone();
                 bad[0][0] ^= 1;
@@ -143,7 +152,10 @@ fn every_consistency_proof_verifies_and_wrong_ones_do_not() {
         for first in 1..=second {
             let proof = log.consistency_proof(first, second).unwrap();
             let (r1, r2) = (&roots[first as usize], &roots[second as usize]);
-            assert!(verify_consistency(first, second, r1, r2, &proof), "{first} -> {second}");
+            assert!(
+                verify_consistency(first, second, r1, r2, &proof),
+                "{first} -> {second}"
+            );
             if first < second {
                 let mut wrong = *r1;
                 wrong[5] ^= 0x40;

@@ -1,6 +1,7 @@
 //! `palisade`: the one binary. `serve` runs the platform; the other commands talk to a running
 //! server over its API (`ingest`, `search`), check configuration, or measure (`bench`).
 
+mod audit;
 mod bench;
 mod client;
 mod config_cmd;
@@ -55,6 +56,9 @@ enum Command {
     /// Measure: load generators.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The tamper-evident audit trail: verify it offline, export records for auditors.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Audit(cmd) => audit::run(cmd),
     };
     match result {
         Ok(code) => code,
