@@ -60,11 +60,18 @@ impl Writer {
     /// Serves appends until every sender is gone, then writes a final tree head.
     pub(crate) fn run(mut self, commands: mpsc::Receiver<Command>) {
         loop {
-            let wait = self
-                .options
-                .head_interval
-                .saturating_sub(self.last_head_write.elapsed());
-            match commands.recv_timeout(wait) {
+            let received = if self.head_written() {
+                commands
+                    .recv()
+                    .map_err(|_| mpsc::RecvTimeoutError::Disconnected)
+            } else {
+                let wait = self
+                    .options
+                    .head_interval
+                    .saturating_sub(self.last_head_write.elapsed());
+                commands.recv_timeout(wait)
+            };
+            match received {
                 Ok(Command::Append(event, reply)) => {
                     let mut batch = vec![(event, reply)];
                     while batch.len() < self.options.max_batch {
@@ -83,6 +90,12 @@ impl Writer {
                 }
             }
         }
+    }
+
+    /// Whether the heads file already holds a head for every committed record.
+    fn head_written(&self) -> bool {
+        let size = self.shared().head.tree_size;
+        size == 0 || self.written_head_size == Some(size)
     }
 
     fn shared(&self) -> std::sync::RwLockWriteGuard<'_, Shared> {
@@ -169,13 +182,10 @@ impl Writer {
     /// (or at once when `now`).
     fn write_head_if_due(&mut self, now: bool) {
         let due = now || self.last_head_write.elapsed() >= self.options.head_interval;
-        let head = self.shared().head.clone();
-        if !due || head.tree_size == 0 || self.written_head_size == Some(head.tree_size) {
-            if due {
-                self.last_head_write = Instant::now();
-            }
+        if !due || self.head_written() {
             return;
         }
+        let head = self.shared().head.clone();
         self.last_head_write = Instant::now();
         match head::append(&self.dir, &head) {
             Ok(()) => self.written_head_size = Some(head.tree_size),
