@@ -94,18 +94,22 @@ impl Writer {
 
     /// Whether the heads file already holds a head for every committed record.
     fn head_written(&self) -> bool {
-        let size = self.shared().head.tree_size;
+        let size = self.shared_ref().head.tree_size;
         size == 0 || self.written_head_size == Some(size)
     }
 
-    fn shared(&self) -> std::sync::RwLockWriteGuard<'_, Shared> {
+    fn shared_ref(&self) -> std::sync::RwLockReadGuard<'_, Shared> {
+        self.shared.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn shared_mut(&self) -> std::sync::RwLockWriteGuard<'_, Shared> {
         self.shared.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Writes one batch durably, then publishes it (tree, head) and answers the callers.
     fn commit(&mut self, batch: Pending) {
         let (start, committed_len) = {
-            let shared = self.shared();
+            let shared = self.shared_ref();
             (shared.tree.len(), shared.committed_len)
         };
         let mut bytes = Vec::with_capacity(batch.len() * 320);
@@ -129,7 +133,7 @@ impl Writer {
             return;
         }
         {
-            let mut shared = self.shared();
+            let mut shared = self.shared_mut();
             for leaf in leaves {
                 shared.tree.push(leaf);
             }
@@ -185,7 +189,7 @@ impl Writer {
         if !due || self.head_written() {
             return;
         }
-        let head = self.shared().head.clone();
+        let head = self.shared_ref().head.clone();
         self.last_head_write = Instant::now();
         match head::append(&self.dir, &head) {
             Ok(()) => self.written_head_size = Some(head.tree_size),
