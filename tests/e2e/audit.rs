@@ -228,3 +228,50 @@ fn an_audit_directory_turning_read_only_or_full_refuses_operations() {
     assert_eq!(code, 0, "{out}{err}");
     drop(audit);
 }
+
+#[test]
+fn a_damaged_trail_keeps_the_server_from_starting() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    assert_eq!(server.get("/api/v1/events", &[]).0, 200);
+    let data = server.dir.join("data");
+    stop(server);
+    let records = data.join("audit/records.log");
+    let mut bytes = std::fs::read(&records).unwrap();
+    bytes[20] ^= 0x20;
+    std::fs::write(&records, bytes).unwrap();
+
+    let mut child = Command::new(bin())
+        .args(["serve", "--data-dir"])
+        .arg(&data)
+        .args([
+            "--api",
+            "127.0.0.1:0",
+            "--syslog",
+            "127.0.0.1:0",
+            "--syslog-tls",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started on a damaged audit trail");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert!(!status.success());
+    assert!(
+        err.contains("audit trail damaged at record 0") && err.contains("audit verify"),
+        "{err}"
+    );
+}

@@ -10,7 +10,11 @@ use crate::{
 };
 use base64::{engine::general_purpose::STANDARD as B64, Engine};
 use serde::{Deserialize, Serialize};
-use std::{io::Write, path::Path};
+use std::{
+    fs::{File, OpenOptions},
+    io::{Read, Seek, SeekFrom, Write},
+    path::Path,
+};
 
 /// File name of the tree head file.
 pub const HEADS_FILE: &str = "tree-heads.ndjson";
@@ -83,19 +87,68 @@ impl SignedTreeHead {
 }
 
 /// Appends `head` as one line to the heads file in `dir` and syncs it. The file is opened
-/// for each write, so a directory that turned read-only or full is noticed at once.
+/// for each write, so a directory that turned read-only or full is noticed at once; the rest
+/// of a line that an earlier failed write left behind is cut off first.
 pub fn append(dir: &Path, head: &SignedTreeHead) -> Result<(), AuditError> {
     let path = dir.join(HEADS_FILE);
     let mut line = serde_json::to_vec(head).unwrap_or_default();
     line.push(b'\n');
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| AuditError::io("open", &path, e))?;
+    let mut file = open(&path, true)?;
+    cut_partial_line(&mut file, &path)?;
     file.write_all(&line)
         .and_then(|()| file.sync_data())
         .map_err(|e| AuditError::io("write", &path, e))
+}
+
+/// Cuts off an incomplete last line (a write torn by a crash or a full disk) of the heads
+/// file in `dir`, if there is one. A complete head always ends in a newline, so nothing that
+/// was ever published is removed.
+pub fn repair(dir: &Path) -> Result<(), AuditError> {
+    let path = dir.join(HEADS_FILE);
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut file = open(&path, false)?;
+    cut_partial_line(&mut file, &path)
+}
+
+fn open(path: &Path, create: bool) -> Result<File, AuditError> {
+    OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(create)
+        .open(path)
+        .map_err(|e| AuditError::io("open", path, e))
+}
+
+/// The longest tail searched for the last newline (a head line is about 250 bytes).
+const TAIL_BYTES: u64 = 4096;
+
+fn cut_partial_line(file: &mut File, path: &Path) -> Result<(), AuditError> {
+    let io = |what: &'static str| move |e| AuditError::io(what, path, e);
+    let len = file.metadata().map_err(io("inspect"))?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let start = len.saturating_sub(TAIL_BYTES);
+    let mut tail = Vec::with_capacity((len - start) as usize);
+    file.seek(SeekFrom::Start(start)).map_err(io("seek in"))?;
+    file.read_to_end(&mut tail).map_err(io("read"))?;
+    if tail.last() == Some(&b'\n') {
+        return Ok(());
+    }
+    let keep = match tail.iter().rposition(|b| *b == b'\n') {
+        Some(i) => start + i as u64 + 1,
+        None if start == 0 => 0,
+        None => {
+            return Err(AuditError::Corrupt(format!(
+                "{}: the last line is longer than {TAIL_BYTES} bytes and not a tree head",
+                path.display()
+            )))
+        }
+    };
+    tracing::warn!(path = %path.display(), bytes = len - keep, "cutting off an incomplete tree head line");
+    file.set_len(keep).map_err(io("cut back"))
 }
 
 /// One line of the heads file: its 1-based number and the head, or why it is not one.
@@ -140,6 +193,13 @@ mod tests {
         later.timestamp_ms = 1001;
         assert!(later.verify(key.public()).is_err());
         append(dir.path(), &head).unwrap();
+        // A line torn by a full disk is cut off before the next head is written.
+        let path = dir.path().join(HEADS_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"{\"tree_size\":9,\"timest").unwrap();
         append(dir.path(), &bigger).unwrap();
         let read = read_all(dir.path()).unwrap();
         assert_eq!(read.len(), 2);

@@ -34,7 +34,26 @@ struct SealedKeyFile {
     sealed_pkcs8: String,
 }
 
+impl Drop for SealedKeyFile {
+    /// With the dev seal the "sealed" key is the key itself: wipe it.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.sealed_pkcs8);
+    }
+}
+
 const KEY_FILE_FORMAT: &str = "palisade-audit-ed25519-v1";
+
+/// Says loudly that the signing key is stored unsealed (no key service yet).
+fn warn_if_unsealed(seal_key_id: &str, path: &Path) {
+    if seal_key_id == palisade_core::seal::IDENTITY_KEY_ID {
+        tracing::warn!(
+            path = %path.display(),
+            "the audit signing key is stored UNSEALED (dev seal, no key management service): \
+             anyone who can read this file can forge tree heads; protect the data directory \
+             and keep copies of tree-heads.ndjson and signing.pub elsewhere"
+        );
+    }
+}
 
 /// An Ed25519 public key that checks tree head signatures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,11 +122,13 @@ impl SigningKey {
         let (seal_key, sealed) = sealer
             .seal(SEAL_SCOPE, SEAL_AAD, plain.to_vec())
             .map_err(|e| AuditError::Corrupt(format!("cannot seal the audit signing key: {e}")))?;
+        let sealed = Zeroizing::new(sealed);
+        warn_if_unsealed(&seal_key.id, &path);
         let file = SealedKeyFile {
             format: KEY_FILE_FORMAT.into(),
             seal_key_id: seal_key.id,
             seal_key_version: seal_key.version,
-            sealed_pkcs8: B64.encode(&sealed),
+            sealed_pkcs8: B64.encode(sealed.as_slice()),
         };
         let json = Zeroizing::new(serde_json::to_vec(&file).unwrap_or_default());
         write_new_private(&path, &json)?;
@@ -126,11 +147,12 @@ impl SigningKey {
         if file.format != KEY_FILE_FORMAT {
             return Err(bad(format!("unknown key format {:?}", file.format)));
         }
+        warn_if_unsealed(&file.seal_key_id, path);
         let sealed = B64
             .decode(file.sealed_pkcs8.as_bytes())
             .map_err(|e| bad(format!("bad base64: {e}")))?;
         let key_ref = KeyRef {
-            id: file.seal_key_id,
+            id: file.seal_key_id.clone(),
             version: file.seal_key_version,
         };
         let plain = Zeroizing::new(

@@ -89,6 +89,7 @@ impl AuditLog {
             tracing::warn!(%damage, "dropping a record torn by a crash at the end of the audit log");
             truncate(&path, end.end_offset)?;
         }
+        head::repair(dir)?;
         check_last_head(dir, &key, &tree)?;
         let now = palisade_core::time::now_ms();
         let head = SignedTreeHead::sign(
