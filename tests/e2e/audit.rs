@@ -96,6 +96,16 @@ fn api_calls_are_recorded_provable_searchable_and_verify_offline() {
     );
     assert_eq!(status, 200, "{consistency}");
     assert_eq!(consistency["second_root"], head["root_hash"]);
+    let (status, one) = server.get(
+        "/api/v1/audit/records",
+        &[("start", &index), ("limit", "1")],
+    );
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["records"][0], result, "record {index} fetched by index");
+    assert_eq!(
+        one["next_start"].as_u64(),
+        Some(result["index"].as_u64().unwrap() + 1)
+    );
     let (status, bad) = server.get("/api/v1/audit/proof/inclusion", &[("index", "999999")]);
     assert_eq!(status, 400, "{bad}");
 

@@ -29,6 +29,7 @@ pub use key::PublicKey;
 pub use log::{AuditLog, AuditOptions};
 pub use merkle::{Hash, MerkleTree, ProofError};
 pub use record::{AuditEntry, AuditEvent, Outcome, Subject};
+pub use scan::{RecordPage, RecordQuery};
 pub use verify::{verify_dir, VerifyError, VerifyReport};
 
 /// The audit directory inside a data directory.

@@ -6,8 +6,8 @@ use crate::{
     head::{self, SignedTreeHead},
     key::{PublicKey, SigningKey},
     merkle::{self, Hash, MerkleTree, ProofError},
-    record::{AuditEntry, AuditEvent},
-    scan::{self, RECORDS_FILE},
+    record::AuditEvent,
+    scan::{self, RecordPage, RecordQuery, RECORDS_FILE},
     writer::{Command, Writer},
 };
 use palisade_core::Sealer;
@@ -186,16 +186,10 @@ impl AuditLog {
         self.read().tree.root(size)
     }
 
-    /// Committed records with `from_ms <= time < to_ms`, at most `limit`, and whether more
-    /// were left. Reads the file; call from a blocking context.
-    pub fn records(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-        limit: usize,
-    ) -> Result<(Vec<AuditEntry>, bool), AuditError> {
+    /// The committed records `query` asks for. Reads the file; call from a blocking context.
+    pub fn records(&self, query: RecordQuery) -> Result<RecordPage, AuditError> {
         let committed = self.read().committed_len;
-        scan::read_range(&self.dir, from_ms, to_ms, limit, Some(committed))
+        scan::read_range(&self.dir, query, Some(committed))
     }
 
     /// Stops the writer after the records already sent and appends a final tree head.

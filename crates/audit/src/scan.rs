@@ -115,31 +115,54 @@ pub fn scan(
     })
 }
 
-/// Reads the records with `from_ms <= time < to_ms` from the audit directory `dir`, in log
-/// order; stops after `limit` (and says whether more were left). Damage ends the read with an
-/// error naming the record.
+/// Which records to read.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordQuery {
+    /// Earliest time, epoch ms (inclusive).
+    pub from_ms: i64,
+    /// Latest time, epoch ms (exclusive).
+    pub to_ms: i64,
+    /// Skip records before this index (to page through a range).
+    pub first_index: u64,
+    /// The most records to return.
+    pub limit: usize,
+}
+
+/// A page of records.
+#[derive(Debug, Clone)]
+pub struct RecordPage {
+    /// The records, in log order.
+    pub records: Vec<AuditEntry>,
+    /// The index to pass as `first_index` for the next page, when more records matched.
+    pub next_index: Option<u64>,
+}
+
+/// Reads the records `query` asks for from the audit directory `dir` (at most `limit_bytes`
+/// of the record file). Damage ends the read with an error naming the record.
 pub fn read_range(
     dir: &Path,
-    from_ms: i64,
-    to_ms: i64,
-    limit: usize,
+    query: RecordQuery,
     limit_bytes: Option<u64>,
-) -> Result<(Vec<AuditEntry>, bool), AuditError> {
-    let mut out = Vec::new();
-    let mut more = false;
-    let end = scan(&dir.join(RECORDS_FILE), limit_bytes, |_, _, entry| {
-        if entry.event.time_ms < from_ms || entry.event.time_ms >= to_ms {
+) -> Result<RecordPage, AuditError> {
+    let mut records = Vec::new();
+    let mut next_index = None;
+    let end = scan(&dir.join(RECORDS_FILE), limit_bytes, |index, _, entry| {
+        let time = entry.event.time_ms;
+        if index < query.first_index || time < query.from_ms || time >= query.to_ms {
             return ControlFlow::Continue(());
         }
-        if out.len() == limit {
-            more = true;
+        if records.len() == query.limit {
+            next_index = Some(index);
             return ControlFlow::Break(());
         }
-        out.push(entry);
+        records.push(entry);
         ControlFlow::Continue(())
     })?;
     match end.damage {
         Some(d) => Err(AuditError::Corrupt(d.to_string())),
-        None => Ok((out, more)),
+        None => Ok(RecordPage {
+            records,
+            next_index,
+        }),
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use palisade_audit::{scan::RECORDS_FILE, AuditError, AuditLog, AuditOptions};
+use palisade_audit::{scan::RECORDS_FILE, AuditError, AuditLog, AuditOptions, RecordQuery};
 use palisade_core::IdentitySealer;
 use std::{path::Path, sync::Arc};
 
@@ -48,15 +48,22 @@ fn records_are_read_back_by_time() {
         log.append_blocking(common::event(i)).unwrap();
     }
     let base = common::event(0).time_ms;
-    let (records, more) = log.records(base + 5, base + 15, 100).unwrap();
-    assert_eq!(
-        records.iter().map(|r| r.index).collect::<Vec<_>>(),
-        (5..15).collect::<Vec<_>>()
-    );
-    assert!(!more);
-    let (records, more) = log.records(base, base + 20, 3).unwrap();
-    assert_eq!(records.len(), 3);
-    assert!(more);
+    let query = |from_ms, to_ms, first_index, limit| RecordQuery {
+        from_ms,
+        to_ms,
+        first_index,
+        limit,
+    };
+    let page = log.records(query(base + 5, base + 15, 0, 100)).unwrap();
+    let indexes: Vec<u64> = page.records.iter().map(|r| r.index).collect();
+    assert_eq!(indexes, (5..15).collect::<Vec<_>>());
+    assert_eq!(page.next_index, None);
+    let page = log.records(query(base, base + 20, 0, 3)).unwrap();
+    assert_eq!(page.records.len(), 3);
+    assert_eq!(page.next_index, Some(3));
+    let page = log.records(query(base, base + 20, 18, 3)).unwrap();
+    let indexes: Vec<u64> = page.records.iter().map(|r| r.index).collect();
+    assert_eq!((indexes, page.next_index), (vec![18, 19], None));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use palisade_audit::{hex, merkle::leaf_hash, Hash};
+use palisade_audit::{hex, merkle::leaf_hash, Hash, RecordQuery};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -25,9 +25,12 @@ pub struct RecordParams {
     to: Option<String>,
     /// Records per answer (default 1 000, at most 10 000).
     limit: Option<usize>,
+    /// First record index to consider (the previous answer's `next_start`).
+    start: Option<u64>,
 }
 
-/// `GET /api/v1/audit/records?from&to&limit`: records in log order, each with its leaf hash.
+/// `GET /api/v1/audit/records?from&to&limit&start`: records in log order, each with its leaf
+/// hash; `next_start` pages on.
 pub async fn records(
     State(state): State<Arc<ApiState>>,
     Query(params): Query<RecordParams>,
@@ -41,12 +44,18 @@ pub async fn records(
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => return error(StatusCode::BAD_REQUEST, e),
     };
-    let limit = params.limit.unwrap_or(1_000).clamp(1, MAX_RECORDS);
+    let query = RecordQuery {
+        from_ms: from,
+        to_ms: to,
+        first_index: params.start.unwrap_or(0),
+        limit: params.limit.unwrap_or(1_000).clamp(1, MAX_RECORDS),
+    };
     let log = state.audit_log.clone();
-    let read = tokio::task::spawn_blocking(move || log.records(from, to, limit)).await;
+    let read = tokio::task::spawn_blocking(move || log.records(query)).await;
     match read {
-        Ok(Ok((entries, more))) => {
-            let records: Vec<serde_json::Value> = entries
+        Ok(Ok(page)) => {
+            let records: Vec<serde_json::Value> = page
+                .records
                 .iter()
                 .map(|entry| {
                     let mut value = serde_json::to_value(entry).unwrap_or_default();
@@ -55,7 +64,7 @@ pub async fn records(
                     value
                 })
                 .collect();
-            Json(json!({ "records": records, "more": more })).into_response()
+            Json(json!({ "records": records, "next_start": page.next_index })).into_response()
         }
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
