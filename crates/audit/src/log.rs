@@ -79,18 +79,20 @@ impl AuditLog {
             tree.push(merkle::leaf_hash(bytes));
             std::ops::ControlFlow::Continue(())
         })?;
+        if let Some(damage) = end.damage.as_ref().filter(|d| !d.torn) {
+            return Err(AuditError::Corrupt(format!(
+                "audit trail damaged at {damage}; run `palisade audit verify` and restore the \
+                 trail from a copy"
+            )));
+        }
+        head::repair(dir)?;
+        // Checked before a torn record is cut off, so a truncation under a signed head is
+        // reported and the evidence left in place.
+        check_last_head(dir, &key, &tree)?;
         if let Some(damage) = end.damage {
-            if !damage.torn {
-                return Err(AuditError::Corrupt(format!(
-                    "audit trail damaged at {damage}; run `palisade audit verify` and restore the \
-                     trail from a copy"
-                )));
-            }
             tracing::warn!(%damage, "dropping a record torn by a crash at the end of the audit log");
             truncate(&path, end.end_offset)?;
         }
-        head::repair(dir)?;
-        check_last_head(dir, &key, &tree)?;
         let now = palisade_core::time::now_ms();
         let head = SignedTreeHead::sign(
             &key,

@@ -90,6 +90,11 @@ fn a_record_torn_by_a_crash_is_dropped_but_a_truncated_log_is_refused() {
         .err()
         .expect("a truncated trail must not open");
     assert!(err.to_string().contains("tree head on line"), "{err}");
+    assert_eq!(
+        std::fs::read(&path).unwrap().len(),
+        now.len() - 10,
+        "the evidence is left as found"
+    );
 }
 
 #[test]
