@@ -155,7 +155,8 @@ fn cut_partial_line(file: &mut File, path: &Path) -> Result<(), AuditError> {
 pub type HeadLine = (usize, Result<SignedTreeHead, String>);
 
 /// Every line of the heads file in `dir` (numbered from 1), parsed; an unreadable line is
-/// returned as its error so a verifier can name it. A missing file has no heads.
+/// returned as its error so a verifier can name it. An unterminated last line (a head being
+/// written right now, or torn) is left out. A missing file has no heads.
 pub fn read_all(dir: &Path) -> Result<Vec<HeadLine>, AuditError> {
     let path = dir.join(HEADS_FILE);
     let text = match std::fs::read(&path) {
@@ -163,7 +164,8 @@ pub fn read_all(dir: &Path) -> Result<Vec<HeadLine>, AuditError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(AuditError::io("read", &path, e)),
     };
-    Ok(text
+    let complete = text.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    Ok(text[..complete]
         .split(|b| *b == b'\n')
         .enumerate()
         .filter(|(_, line)| !line.is_empty())

@@ -23,6 +23,9 @@ pub struct VerifyReport {
     pub root_hash: String,
     /// The key the heads were checked against, hex.
     pub public_key: String,
+    /// Byte offset of an incomplete record at the end that no head covers (being written, or
+    /// torn by a crash; the server drops a torn one when it starts).
+    pub incomplete_tail: Option<u64>,
 }
 
 /// The first thing that failed.
@@ -56,9 +59,13 @@ pub fn verify_dir(dir: &Path, pinned: Option<&PublicKey>) -> Result<VerifyReport
         tree.push(merkle::leaf_hash(bytes));
         ControlFlow::Continue(())
     })?;
-    if let Some(damage) = end.damage {
-        return Err(VerifyError::Record(damage));
-    }
+    // A record cut off at the very end is one being written right now (or torn by a crash):
+    // a failure only when a signed head covers it.
+    let torn_tail = match end.damage {
+        Some(damage) if damage.torn => Some(damage),
+        Some(damage) => return Err(VerifyError::Record(damage)),
+        None => None,
+    };
     let heads = head::read_all(dir)?;
     let mut previous = 0u64;
     for (line, parsed) in &heads {
@@ -68,6 +75,9 @@ pub fn verify_dir(dir: &Path, pinned: Option<&PublicKey>) -> Result<VerifyReport
         };
         let head = parsed.as_ref().map_err(|e| fail(e.clone()))?;
         let root = head.verify(&key).map_err(&fail)?;
+        if let Some(damage) = torn_tail.as_ref().filter(|d| head.tree_size > d.index) {
+            return Err(VerifyError::Record(damage.clone()));
+        }
         if head.tree_size < previous {
             return Err(fail(format!(
                 "size {} is smaller than the previous head's {previous} (the log shrank)",
@@ -103,5 +113,6 @@ pub fn verify_dir(dir: &Path, pinned: Option<&PublicKey>) -> Result<VerifyReport
                 .unwrap_or_else(|_| merkle::empty_root()),
         ),
         public_key: key.to_hex(),
+        incomplete_tail: torn_tail.map(|d| d.offset),
     })
 }

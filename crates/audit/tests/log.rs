@@ -98,6 +98,28 @@ fn a_record_torn_by_a_crash_is_dropped_but_a_truncated_log_is_refused() {
 }
 
 #[test]
+fn a_record_being_written_is_noted_by_verify_unless_a_head_covers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = open(dir.path()).unwrap();
+    for i in 0..3 {
+        log.append_blocking(common::event(i)).unwrap();
+    }
+    drop(log);
+    let path = dir.path().join(RECORDS_FILE);
+    let complete = std::fs::read(&path).unwrap();
+    let mut writing = complete.clone();
+    writing.extend_from_slice(&complete[8..30]);
+    std::fs::write(&path, &writing).unwrap();
+    let report = palisade_audit::verify_dir(dir.path(), None).unwrap();
+    assert_eq!(report.records, 3);
+    assert_eq!(report.incomplete_tail, Some(complete.len() as u64));
+    // The same bytes short of the end of a signed record are a failure naming it.
+    std::fs::write(&path, &complete[..complete.len() - 4]).unwrap();
+    let err = palisade_audit::verify_dir(dir.path(), None).unwrap_err();
+    assert!(err.to_string().starts_with("record 2 "), "{err}");
+}
+
+#[test]
 fn a_log_shortened_while_open_refuses_further_records() {
     let dir = tempfile::tempdir().unwrap();
     let log = open(dir.path()).unwrap();

@@ -77,6 +77,12 @@ fn verify(dir: Option<PathBuf>, public_key: Option<&str>) -> anyhow::Result<Exit
             );
             println!("root {}", report.root_hash);
             println!("key  {}", report.public_key);
+            if let Some(offset) = report.incomplete_tail {
+                println!(
+                    "note: an incomplete record at byte {offset} (being written, or torn by a \
+                     crash) is not covered by any signed tree head"
+                );
+            }
             if report.records > report.signed_size {
                 println!(
                     "note: the last {} records are not yet covered by a signed tree head",
