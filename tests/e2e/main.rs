@@ -5,8 +5,10 @@
 mod audit;
 mod audit_tamper;
 mod crash;
+mod es_bulk;
 mod harness;
 mod ingest_search;
 mod operability;
+mod parse_cli;
 mod retention;
 mod syslog;

@@ -1,11 +1,13 @@
 //! `palisade`: the one binary. `serve` runs the platform; the other commands talk to a running
-//! server over its API (`ingest`, `search`), check configuration, or measure (`bench`).
+//! server over its API (`ingest`, `search`), work offline (`parse`), check configuration, or
+//! measure (`bench`).
 
 mod audit;
 mod bench;
 mod client;
 mod config_cmd;
 mod ingest;
+mod parse_cmd;
 mod search;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +52,8 @@ enum Command {
     Ingest(ingest::IngestArgs),
     /// Search stored events with the query language (see docs/query.md).
     Search(search::SearchArgs),
+    /// Show what each line of a log file becomes (offline; see docs/parsers.md).
+    Parse(parse_cmd::ParseArgs),
     /// Work with palisade.toml.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Search(args) => search::run(args),
+        Command::Parse(args) => parse_cmd::run(args),
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Audit(cmd) => audit::run(cmd),

@@ -153,6 +153,61 @@ pub(crate) fn parse_rfc3339(s: &[u8], lenient: bool) -> Option<(i64, usize)> {
     Some((utc - offset_minutes * 60_000, end))
 }
 
+/// Reads the access-log time `10/Oct/2000:13:55:36 -0700` (Common Log Format); returns epoch
+/// milliseconds UTC and the bytes read.
+pub(crate) fn parse_clf(s: &[u8]) -> Option<(i64, usize)> {
+    let day = digits(s, 0, 2)?;
+    let month = (s.get(2) == Some(&b'/')).then(|| month_number(s.get(3..6)?))??;
+    let year = (s.get(6) == Some(&b'/')).then(|| digits(s, 7, 4))??;
+    let (time, end) = (s.get(11) == Some(&b':')).then(|| time_of_day(s, 12))??;
+    let utc = civil_to_ms(i64::from(year), month, day, time)?;
+    match (s.get(end), s.get(end + 1)) {
+        (Some(b' '), Some(&sign @ (b'+' | b'-'))) => {
+            let hours = digits(s, end + 2, 2)?;
+            let minutes = digits(s, end + 4, 2)?;
+            let offset = i64::from(hours * 60 + minutes) * 60_000;
+            let ms = if sign == b'+' {
+                utc - offset
+            } else {
+                utc + offset
+            };
+            Some((ms, end + 6))
+        }
+        _ => Some((utc, end)),
+    }
+}
+
+/// Reads `yyyy/mm/dd hh:mm:ss` (nginx's error log, local time taken as UTC); returns epoch
+/// milliseconds and the bytes read.
+pub(crate) fn parse_slashed(s: &[u8]) -> Option<(i64, usize)> {
+    let year = digits(s, 0, 4)?;
+    let month = (s.get(4) == Some(&b'/')).then(|| digits(s, 5, 2))??;
+    let day = (s.get(7) == Some(&b'/')).then(|| digits(s, 8, 2))??;
+    let (time, end) = (s.get(10) == Some(&b' ')).then(|| time_of_day(s, 11))??;
+    Some((civil_to_ms(i64::from(year), month, day, time)?, end))
+}
+
+/// Reads ctime's `Www Mmm dd hh:mm:ss[.ffffff] yyyy` (Apache's error log, local time taken as
+/// UTC); returns epoch milliseconds and the bytes read.
+pub(crate) fn parse_ctime(s: &[u8]) -> Option<(i64, usize)> {
+    let rest = s.get(4..)?;
+    let (bsd, len) = parse_bsd(rest)?;
+    let at = 4 + len;
+    let year = (s.get(at) == Some(&b' ')).then(|| digits(s, at + 1, 4))??;
+    Some((
+        civil_to_ms(i64::from(year), bsd.month, bsd.day, bsd.time)?,
+        at + 5,
+    ))
+}
+
+/// The month number (1..=12) of a three-letter English month name, any case.
+fn month_number(name: &[u8]) -> Option<u32> {
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(name))
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
 /// A BSD syslog timestamp (`Mmm dd hh:mm:ss`), which carries no year and no zone.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BsdTimestamp {
@@ -170,10 +225,7 @@ const MONTHS: [&[u8; 3]; 12] = [
 /// `Mmm dd yyyy hh:mm:ss` variant some devices send); returns it and the bytes read.
 pub(crate) fn parse_bsd(s: &[u8]) -> Option<(BsdTimestamp, usize)> {
     let name = s.get(..3)?;
-    let month = MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(name))
-        .and_then(|i| u32::try_from(i + 1).ok())?;
+    let month = month_number(name)?;
     let mut at = 3;
     while s.get(at) == Some(&b' ') && at < 5 {
         at += 1;
@@ -249,5 +301,16 @@ mod tests {
         assert!(parse_rfc3339(b"2003-08-24T05:14:15", false).is_none());
         assert!(parse_rfc3339(b"2003-02-29T05:14:15Z", false).is_none());
         assert!(parse_rfc3339(b"2003-08-24 05:14:15+0200", true).is_some());
+    }
+
+    #[test]
+    fn web_server_timestamps() {
+        let (ms, len) = parse_clf(b"10/Oct/2000:13:55:36 -0700] x").unwrap();
+        assert_eq!((ms, len), (971_211_336_000, 26));
+        assert!(parse_clf(b"10/Foo/2000:13:55:36 -0700").is_none());
+        let (ms, len) = parse_slashed(b"2000/10/10 20:55:36 [error]").unwrap();
+        assert_eq!((ms, len), (971_211_336_000, 19));
+        let (ms, len) = parse_ctime(b"Tue Oct 10 20:55:36.123456 2000] x").unwrap();
+        assert_eq!((ms, len), (971_211_336_123, 31));
     }
 }

@@ -9,7 +9,10 @@
 mod datetime;
 mod json;
 mod severity;
+mod source;
 mod syslog;
+
+pub use source::{AuditJoiner, SourceType};
 
 use base64::Engine as _;
 use palisade_core::{fields, Event, EventId, PayloadFormat, RawRecord, Value};
@@ -39,6 +42,12 @@ pub(crate) enum PathSet {
 /// event), so replaying the write-ahead log reproduces the events exactly. Input that no parser
 /// understands becomes an event with `unparsed = true` and `message` = the input (lossy UTF-8).
 pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
+    parse_record_as(id, rec, SourceType::Auto)
+}
+
+/// [`parse_record`] with the parser for text records chosen by `source` instead of detected
+/// per line; a record that parser does not recognise is kept as an unparsed event.
+pub fn parse_record_as(id: EventId, rec: &RawRecord, source: SourceType) -> Event {
     let mut event = Event {
         id,
         tenant: rec.tenant.clone(),
@@ -48,7 +57,7 @@ pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
     };
     let outcome = match rec.format {
         PayloadFormat::Syslog | PayloadFormat::Line => {
-            syslog::parse(&rec.payload, rec.received_ms, &mut event)
+            source::parse_text(&rec.payload, rec.received_ms, &mut event, source)
         }
         PayloadFormat::Json => json::parse(&rec.payload, &mut event),
     };

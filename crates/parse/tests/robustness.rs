@@ -23,6 +23,16 @@ fn payloads() -> impl Strategy<Value = Vec<u8>> {
         Just(b"<34>Oct 11 22:14:15 ".to_vec()),
         Just(b"Feb  5 17:32:18 host tag[".to_vec()),
         Just(b"{\"time\":".to_vec()),
+        Just(b"type=SYSCALL msg=audit(1700000000.1:".to_vec()),
+        Just(b"type=USER_LOGIN msg=audit(1.2:3): msg='a=".to_vec()),
+        Just(b"[Mon Jan 15 10:00:00.1 2024] [".to_vec()),
+        Just(b"2024/01/15 10:00:00 [error] ".to_vec()),
+        Just(b"2024-01-15 10:00:00.123 UTC [".to_vec()),
+        Just(b"2024-01-15T10:00:00.123456Z 12 [".to_vec()),
+        Just(b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"".to_vec()),
+        Just(b"<38>Oct 11 22:14:15 h sshd[1]: Failed password for ".to_vec()),
+        Just(b"<38>Oct 11 22:14:15 h sudo: alice : ".to_vec()),
+        Just(b"<4>Oct 11 22:14:15 h kernel: DROP IN=".to_vec()),
         Just(b"{\"Event\":{\"System\":{\"TimeCreated\":".to_vec()),
     ];
     (prefixes, proptest::collection::vec(any::<u8>(), 0..300)).prop_map(|(mut p, tail)| {

@@ -7,10 +7,12 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use base64::Engine as _;
 use palisade_audit::Outcome;
 use palisade_core::TenantId;
 use std::{net::SocketAddr, sync::Arc};
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 /// Who is calling, as established by authentication.
 #[derive(Debug, Clone)]
@@ -43,13 +45,27 @@ fn token_matches(presented: &str, expected: &str) -> bool {
     presented.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
-/// The `Authorization: Bearer …` token of a request, if any.
-fn bearer(req: &Request) -> Option<&str> {
+/// The token of a request: `Authorization: Bearer <token>`, or for clients that only speak
+/// Elasticsearch's schemes, `ApiKey <token>` or `Basic` with the token as the password (any
+/// user name).
+fn bearer(req: &Request) -> Option<Zeroizing<String>> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
+    let token = token.trim();
+    if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("apikey") {
+        return Some(Zeroizing::new(token.to_owned()));
+    }
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .ok()?,
+    );
+    let text = std::str::from_utf8(&decoded).ok()?;
+    let (_user, password) = text.split_once(':')?;
+    Some(Zeroizing::new(password.to_owned()))
 }
 
 /// A fresh request id: 128 random bits in hex.
@@ -115,7 +131,7 @@ pub async fn authenticate(
         result: Outcome::Denied,
         status: Some(StatusCode::UNAUTHORIZED.as_u16()),
     };
-    let authenticated = bearer(&req).is_some_and(|t| token_matches(t, &state.admin_token));
+    let authenticated = bearer(&req).is_some_and(|t| token_matches(&t, &state.admin_token));
     if !authenticated {
         tracing::info!(?source, path = %req.uri().path(), "rejected request without a valid token");
         if let Err(e) = state.audit.record(refused_login).await {
@@ -176,6 +192,24 @@ mod tests {
         assert!(!token_matches("abd", "abc"));
         assert!(!token_matches("ab", "abc"));
         assert!(!token_matches("", "abc"));
+    }
+
+    fn token_of(authorization: &str) -> Option<String> {
+        let req = Request::builder()
+            .header(header::AUTHORIZATION, authorization)
+            .body(axum::body::Body::empty())
+            .ok()?;
+        bearer(&req).map(|t| t.to_string())
+    }
+
+    #[test]
+    fn token_schemes_elasticsearch_clients_use() {
+        assert_eq!(token_of("Bearer abc").as_deref(), Some("abc"));
+        assert_eq!(token_of("ApiKey abc").as_deref(), Some("abc"));
+        // base64("palisade:abc")
+        assert_eq!(token_of("Basic cGFsaXNhZGU6YWJj").as_deref(), Some("abc"));
+        assert_eq!(token_of("Basic !!!"), None);
+        assert_eq!(token_of("Digest abc"), None);
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub(crate) fn parse(payload: &[u8], received_ms: i64, event: &mut Event) -> Opti
 }
 
 /// The input without its trailing line end (LF, CRLF, NUL), which is framing, not message.
-fn trim_line_end(mut input: &[u8]) -> &[u8] {
+pub(crate) fn trim_line_end(mut input: &[u8]) -> &[u8] {
     while let [head @ .., b'\n' | b'\r' | b'\0'] = input {
         input = head;
     }

@@ -1,6 +1,7 @@
 //! The HTTP API routes.
 
 mod audit;
+mod bulk;
 mod events;
 mod health;
 mod ingest;
@@ -46,6 +47,9 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/api/v1/audit/tree-head", get(audit::tree_head))
         .route("/api/v1/audit/proof/inclusion", get(audit::inclusion))
         .route("/api/v1/audit/proof/consistency", get(audit::consistency))
+        .route("/", get(bulk::info))
+        .route("/_bulk", post(bulk::bulk).put(bulk::bulk))
+        .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
