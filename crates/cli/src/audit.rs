@@ -71,24 +71,29 @@ fn verify(dir: Option<PathBuf>, public_key: Option<&str>) -> anyhow::Result<Exit
         .map_err(|e| anyhow::anyhow!("--public-key: {e}"))?;
     match palisade_audit::verify_dir(&dir, pinned.as_ref()) {
         Ok(report) => {
-            println!(
-                "audit trail OK: {} records, {} signed tree heads (newest covers {} records)",
-                report.records, report.heads, report.signed_size
+            let mut text = format!(
+                "audit trail OK: {} records, {} signed tree heads (newest covers {} records)\n\
+                 root {}\nkey  {}\n",
+                report.records,
+                report.heads,
+                report.signed_size,
+                report.root_hash,
+                report.public_key
             );
-            println!("root {}", report.root_hash);
-            println!("key  {}", report.public_key);
             if let Some(offset) = report.incomplete_tail {
-                println!(
+                text.push_str(&format!(
                     "note: an incomplete record at byte {offset} (being written, or torn by a \
-                     crash) is not covered by any signed tree head"
-                );
+                     crash) is not covered by any signed tree head\n"
+                ));
             }
             if report.records > report.signed_size {
-                println!(
-                    "note: the last {} records are not yet covered by a signed tree head",
+                text.push_str(&format!(
+                    "note: the last {} records are not yet covered by a signed tree head\n",
                     report.records - report.signed_size
-                );
+                ));
             }
+            // A closed pipe (`| head -1`) is not an error of the verification.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
