@@ -2,6 +2,8 @@
 //! fed by real clients (util-linux `logger`, a TLS client, HTTP), searched through the API and
 //! the CLI, killed with SIGKILL and restarted.
 
+mod audit;
+mod audit_tamper;
 mod crash;
 mod es_bulk;
 mod harness;

@@ -2,6 +2,7 @@
 //! server over its API (`ingest`, `search`), work offline (`parse`), check configuration, or
 //! measure (`bench`).
 
+mod audit;
 mod bench;
 mod client;
 mod config_cmd;
@@ -59,6 +60,9 @@ enum Command {
     /// Measure: load generators.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The tamper-evident audit trail: verify it offline, export records for auditors.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => parse_cmd::run(args),
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Audit(cmd) => audit::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -1,8 +1,10 @@
 //! The audit seam. Every API call produces an [`AuditRecord`] before its handler runs; when the
-//! sink cannot record it, the operation is refused. The tamper-evident audit trail replaces
-//! [`NoAudit`] without touching the handlers.
+//! sink cannot record it, the operation is refused. The result is recorded after the handler
+//! (see docs/audit.md). [`crate::audit_trail::TrailSink`] writes them to the tamper-evident
+//! audit trail; [`NoAudit`] records nothing (for tests of other layers).
 
-use std::net::SocketAddr;
+use palisade_audit::Outcome;
+use std::{future::Future, net::SocketAddr, pin::Pin};
 
 /// One operation, as the audit trail will record it.
 #[derive(Debug, Clone)]
@@ -13,10 +15,23 @@ pub struct AuditRecord {
     pub subject: String,
     /// Tenant the principal acts in.
     pub tenant: String,
-    /// What: `METHOD /path`.
+    /// What was done: the HTTP method.
     pub action: String,
     /// Where from.
     pub source: Option<SocketAddr>,
+    /// Kind of record: `api.request` (before the handler), `api.response` (after it),
+    /// `authentication` (a refused credential).
+    pub event_type: &'static str,
+    /// The role the principal acted in.
+    pub role: String,
+    /// On what: the request path and query.
+    pub object: String,
+    /// Correlates the records of one request (also sent back as `x-request-id`).
+    pub request_id: String,
+    /// How it ended (`pending` before the handler).
+    pub result: Outcome,
+    /// The HTTP status of the answer, once known.
+    pub status: Option<u16>,
 }
 
 /// Why a record could not be written.
@@ -29,18 +44,21 @@ impl std::fmt::Display for AuditError {
     }
 }
 
+/// What [`AuditSink::record`] returns: resolves once the record is durable.
+pub type AuditFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AuditError>> + Send + 'a>>;
+
 /// Where audit records go.
 pub trait AuditSink: Send + Sync + 'static {
     /// Records durably, or fails (and the operation is refused).
-    fn record(&self, rec: &AuditRecord) -> Result<(), AuditError>;
+    fn record(&self, rec: AuditRecord) -> AuditFuture<'_>;
 }
 
-/// Records nothing (until the audit trail lands).
+/// Records nothing.
 #[derive(Debug, Default)]
 pub struct NoAudit;
 
 impl AuditSink for NoAudit {
-    fn record(&self, _rec: &AuditRecord) -> Result<(), AuditError> {
-        Ok(())
+    fn record(&self, _rec: AuditRecord) -> AuditFuture<'_> {
+        Box::pin(async { Ok(()) })
     }
 }

@@ -8,6 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use base64::Engine as _;
+use palisade_audit::Outcome;
 use palisade_core::TenantId;
 use std::{net::SocketAddr, sync::Arc};
 use subtle::ConstantTimeEq;
@@ -67,8 +68,43 @@ fn bearer(req: &Request) -> Option<Zeroizing<String>> {
     Some(Zeroizing::new(password.to_owned()))
 }
 
-/// Middleware: authenticate, write the audit record (refuse if it cannot be written), then run
-/// the handler with the [`Principal`] in the request extensions.
+/// A fresh request id: 128 random bits in hex.
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The role a principal acts in, for the audit trail (until roles exist: the provider-level
+/// operator, or a tenant user).
+fn role_of(principal: &Principal) -> &'static str {
+    if principal.provider_admin {
+        "operator"
+    } else {
+        "user"
+    }
+}
+
+/// The answer when the audit trail cannot take a record: 503, and nothing else happens.
+fn audit_refusal(e: &crate::audit::AuditError) -> Response {
+    tracing::error!(error = %e, "refusing the operation: audit record not written");
+    crate::api::error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("{e}; the operation was refused"),
+    )
+}
+
+/// Sends the request id back to the caller.
+fn with_request_id(mut response: Response, request_id: &str) -> Response {
+    if let Ok(value) = header::HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+/// Middleware: authenticate, write the audit record (refuse if it cannot be written), run the
+/// handler with the [`Principal`] in the request extensions, then record the result (a result
+/// that cannot be recorded turns the answer into 503). A refused credential is recorded too.
 pub async fn authenticate(
     State(state): State<Arc<ApiState>>,
     mut req: Request,
@@ -78,34 +114,72 @@ pub async fn authenticate(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
+    let request_id = new_request_id();
+    let refused_login = AuditRecord {
+        time_ms: palisade_core::time::now_ms(),
+        subject: "anonymous".to_owned(),
+        tenant: TenantId::default().to_string(),
+        action: req.method().to_string(),
+        source,
+        event_type: "authentication",
+        role: "none".to_owned(),
+        object: req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.uri().path().to_owned(), |p| p.to_string()),
+        request_id: request_id.clone(),
+        result: Outcome::Denied,
+        status: Some(StatusCode::UNAUTHORIZED.as_u16()),
+    };
     let authenticated = bearer(&req).is_some_and(|t| token_matches(&t, &state.admin_token));
     if !authenticated {
         tracing::info!(?source, path = %req.uri().path(), "rejected request without a valid token");
-        return (
+        if let Err(e) = state.audit.record(refused_login).await {
+            return with_request_id(audit_refusal(&e), &request_id);
+        }
+        let response = (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer")],
             axum::Json(serde_json::json!({"error": "missing or invalid bearer token"})),
         )
             .into_response();
+        return with_request_id(response, &request_id);
     }
     let principal = Principal {
         name: "admin".to_owned(),
         tenant: TenantId::default(),
         provider_admin: true,
     };
-    let record = AuditRecord {
-        time_ms: palisade_core::time::now_ms(),
+    let intent = AuditRecord {
         subject: principal.name.clone(),
         tenant: principal.tenant.to_string(),
-        action: format!("{} {}", req.method(), req.uri().path()),
-        source,
+        event_type: "api.request",
+        role: role_of(&principal).to_owned(),
+        result: Outcome::Pending,
+        status: None,
+        ..refused_login
     };
-    if let Err(e) = state.audit.record(&record) {
-        tracing::error!(error = %e, "refusing the operation: audit record not written");
-        return crate::api::error(StatusCode::SERVICE_UNAVAILABLE, e.to_string());
+    if let Err(e) = state.audit.record(intent.clone()).await {
+        return with_request_id(audit_refusal(&e), &request_id);
     }
     req.extensions_mut().insert(principal);
-    next.run(req).await
+    let mut response = next.run(req).await;
+    let status = response.status().as_u16();
+    let result = AuditRecord {
+        time_ms: palisade_core::time::now_ms(),
+        event_type: "api.response",
+        result: Outcome::from_http_status(status),
+        status: Some(status),
+        ..intent
+    };
+    if let Err(e) = state.audit.record(result).await {
+        tracing::error!(error = %e, "the result of an operation was not recorded");
+        response = crate::api::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{e}; the operation ran but its result is not in the audit trail"),
+        );
+    }
+    with_request_id(response, &request_id)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod audit_trail;
 pub mod auth;
 pub mod http;
 pub mod serve;

@@ -1,6 +1,6 @@
 //! `palisade serve`: everything a single node runs.
 
-use crate::{api, audit::NoAudit, http, token};
+use crate::{api, audit_trail::TrailSink, http, token};
 use anyhow::Context;
 use palisade_core::{config::Config, IdentitySealer, IngestSink};
 use palisade_ingest::SyslogOptions;
@@ -84,10 +84,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             opts,
         ));
     }
+    let audit_dir = palisade_audit::audit_dir(&config.data_dir);
+    let audit_log = Arc::new(
+        palisade_audit::AuditLog::open(&audit_dir, &IdentitySealer, Default::default())
+            .with_context(|| format!("cannot open the audit trail in {}", audit_dir.display()))?,
+    );
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         admin_token,
-        audit: Arc::new(NoAudit),
+        audit: Arc::new(TrailSink::start(audit_log.clone(), pipeline.clone())),
+        audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
     });
     let listener = TcpListener::bind(config.api.listen)
@@ -101,6 +107,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     shutdown_signal().await;
     tracing::info!("shutting down: writing in-memory events to segments");
     pipeline.flush();
+    audit_log.close();
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP API routes.
 
+mod audit;
 mod bulk;
 mod events;
 mod health;
@@ -26,6 +27,8 @@ pub struct ApiState {
     pub admin_token: Zeroizing<String>,
     /// Where audit records go.
     pub audit: Arc<dyn AuditSink>,
+    /// The audit trail, for reading records and proofs.
+    pub audit_log: Arc<palisade_audit::AuditLog>,
     /// Largest accepted ingest body.
     pub max_body_bytes: usize,
 }
@@ -40,6 +43,10 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/api/v1/ingest", post(ingest::ingest))
         .route("/api/v1/events", get(events::search))
         .route("/metrics", get(health::metrics))
+        .route("/api/v1/audit/records", get(audit::records))
+        .route("/api/v1/audit/tree-head", get(audit::tree_head))
+        .route("/api/v1/audit/proof/inclusion", get(audit::inclusion))
+        .route("/api/v1/audit/proof/consistency", get(audit::consistency))
         .route("/", get(bulk::info))
         .route("/_bulk", post(bulk::bulk).put(bulk::bulk))
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))

@@ -1,0 +1,110 @@
+//! The audit sink of a running server: records go to the tamper-evident trail (durably, before
+//! the request proceeds), and finished operations also enter the event pipeline as OCSF API
+//! Activity events so detection rules can fire on them.
+
+use crate::audit::{AuditError, AuditFuture, AuditRecord, AuditSink};
+use palisade_audit::{ocsf, AuditEntry, AuditEvent, AuditLog, Outcome, Subject};
+use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Transport};
+use palisade_pipeline::Pipeline;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Audit events waiting for the pipeline; beyond this they are dropped (the trail keeps them).
+const PIPELINE_QUEUE: usize = 10_000;
+/// The most events handed to the pipeline in one batch.
+const PIPELINE_BATCH: usize = 1_000;
+/// The source name audit events carry in the pipeline (`metadata.log_name` is `audit`).
+pub const AUDIT_SOURCE: &str = "audit";
+
+/// Writes to an [`AuditLog`] and forwards finished operations to the pipeline.
+pub struct TrailSink {
+    log: Arc<AuditLog>,
+    to_pipeline: mpsc::Sender<RawRecord>,
+}
+
+impl TrailSink {
+    /// Starts forwarding to `pipeline` (on the current tokio runtime).
+    pub fn start(log: Arc<AuditLog>, pipeline: Arc<Pipeline>) -> Self {
+        let (tx, rx) = mpsc::channel(PIPELINE_QUEUE);
+        tokio::spawn(forward(rx, pipeline));
+        TrailSink {
+            log,
+            to_pipeline: tx,
+        }
+    }
+}
+
+impl AuditSink for TrailSink {
+    fn record(&self, rec: AuditRecord) -> AuditFuture<'_> {
+        Box::pin(async move {
+            let tenant = rec.tenant.clone();
+            let event = to_event(rec);
+            let index = self
+                .log
+                .append(event.clone())
+                .await
+                .map_err(|e| AuditError(e.to_string()))?;
+            if event.result != Outcome::Pending {
+                let entry = AuditEntry { index, event };
+                self.forward(&tenant, &entry);
+            }
+            Ok(())
+        })
+    }
+}
+
+impl TrailSink {
+    /// Queues the OCSF form of `entry` for the pipeline, in the subject's tenant.
+    fn forward(&self, tenant: &str, entry: &AuditEntry) {
+        let payload = serde_json::to_vec(&ocsf::api_activity(entry)).unwrap_or_default();
+        let record = RawRecord {
+            tenant: TenantId::new(tenant).unwrap_or_default(),
+            source: AUDIT_SOURCE.to_owned(),
+            transport: Transport::Http,
+            format: PayloadFormat::Json,
+            received_ms: entry.event.time_ms,
+            peer: entry.event.source.clone(),
+            payload,
+        };
+        if self.to_pipeline.try_send(record).is_err() {
+            tracing::warn!(
+                index = entry.index,
+                "audit event not forwarded to the pipeline (queue full); it is in the audit trail"
+            );
+        }
+    }
+}
+
+fn to_event(rec: AuditRecord) -> AuditEvent {
+    AuditEvent {
+        time_ms: rec.time_ms,
+        event_type: rec.event_type.to_owned(),
+        request_id: rec.request_id,
+        subject: Subject {
+            identity: rec.subject,
+            role: rec.role,
+            tenant: rec.tenant,
+        },
+        object: rec.object,
+        action: rec.action,
+        result: rec.result,
+        status: rec.status,
+        source: rec.source.map(|s| s.to_string()),
+    }
+}
+
+/// Hands queued audit events to the pipeline in batches.
+async fn forward(mut rx: mpsc::Receiver<RawRecord>, pipeline: Arc<Pipeline>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < PIPELINE_BATCH {
+            match rx.try_recv() {
+                Ok(record) => batch.push(record),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = pipeline.submit(batch).await {
+            tracing::warn!(error = %e, "audit events not forwarded to the pipeline");
+        }
+    }
+}
