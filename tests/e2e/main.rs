@@ -10,5 +10,6 @@ mod harness;
 mod ingest_search;
 mod operability;
 mod parse_cli;
+mod parser_chains;
 mod retention;
 mod syslog;

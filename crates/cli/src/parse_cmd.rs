@@ -2,8 +2,9 @@
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use palisade_core::config::Config;
 use palisade_core::{Event, PayloadFormat, RawRecord, TenantId, Transport};
-use palisade_parse::{parse_record_as, AuditJoiner, SourceType};
+use palisade_parse::{parse_record_as, AuditJoiner, ParserChains, SourceType, Verdict};
 use std::{
     collections::BTreeMap,
     io::{BufRead, BufReader, IsTerminal, Read, Write},
@@ -22,6 +23,12 @@ pub struct ParseArgs {
     /// Print each event indented over several lines instead of one JSON object per line.
     #[arg(long)]
     pretty: bool,
+    /// A palisade.toml whose `[[parsers]]` chains run after the built-in parsers.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The source name the lines arrive as (chains are chosen by it).
+    #[arg(long, default_value = "file")]
+    source: String,
     /// Files to read (`-` reads standard input).
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -46,6 +53,10 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
     let source = SourceType::from_name(&args.source_type)
         .with_context(|| format!("unknown source type {:?}", args.source_type))?;
     let tenant = TenantId::default();
+    let chains = match &args.config {
+        Some(path) => ParserChains::from_config(&Config::load(path)?.parsers)?,
+        None => ParserChains::default(),
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
@@ -64,7 +75,13 @@ pub fn run(args: ParseArgs) -> anyhow::Result<ExitCode> {
             pretty: args.pretty,
             tally: &mut tally,
         };
-        parse_stream(BufReader::new(reader), source, &tenant, &bar, &mut printer)
+        let input = Input {
+            source,
+            source_name: &args.source,
+            tenant: &tenant,
+            chains: &chains,
+        };
+        parse_stream(BufReader::new(reader), &input, &bar, &mut printer)
             .with_context(|| format!("while reading {}", path.display()))?;
         bar.finish_and_clear();
     }
@@ -91,6 +108,14 @@ fn progress(size: u64) -> ProgressBar {
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     )
+}
+
+/// How lines are read into events.
+struct Input<'a> {
+    source: SourceType,
+    source_name: &'a str,
+    tenant: &'a TenantId,
+    chains: &'a ParserChains,
 }
 
 /// Writes events as they complete.
@@ -121,8 +146,7 @@ impl<W: Write> Printer<'_, W> {
 
 fn parse_stream<W: Write>(
     mut reader: impl BufRead,
-    source: SourceType,
-    tenant: &TenantId,
+    input: &Input<'_>,
     bar: &ProgressBar,
     printer: &mut Printer<'_, W>,
 ) -> anyhow::Result<()> {
@@ -150,15 +174,24 @@ fn parse_stream<W: Write>(
             PayloadFormat::Line
         };
         let record = RawRecord {
-            tenant: tenant.clone(),
-            source: "file".into(),
+            tenant: input.tenant.clone(),
+            source: input.source_name.to_owned(),
             transport: Transport::File,
             format,
             received_ms: palisade_core::time::now_ms(),
             peer: None,
             payload: line.clone(),
         };
-        for event in joiner.push(parse_record_as(number, &record, source)) {
+        let mut event = parse_record_as(number, &record, input.source);
+        if input.chains.apply(input.source_name, &mut event) == Verdict::Drop {
+            *printer
+                .tally
+                .by_parser
+                .entry("dropped by a chain".into())
+                .or_default() += 1;
+            continue;
+        }
+        for event in joiner.push(event) {
             printer.print(&event)?;
         }
     }
