@@ -5,6 +5,9 @@
 //! checked the moment a match arrives; all other rules are checked when a window closes,
 //! which is when the watermark passes its end. Either way the matches of a window that
 //! raised an alert are consumed, so each match contributes to at most one alert of a rule.
+//! A condition with an upper bound (`lt`, `lte`, `eq`, `neq`) judges a window as a whole:
+//! a window that fails it is consumed too, so the next window starts at the first match
+//! after it (otherwise a later start would always find a quieter sub-window).
 
 use super::group::{Contributors, Entry, Group, GroupKey, GroupTable, Measure, Slot};
 use super::measure::measure;
@@ -135,8 +138,11 @@ impl RuleState {
                         out.push(alert(&self.rule, group, range.clone(), v, true, config));
                         group.entries.drain(range);
                     }
-                    None => {
+                    None if self.rule.condition.lower_bounds_only() => {
                         group.entries.pop_front();
+                    }
+                    None => {
+                        group.entries.drain(range);
                     }
                 }
             }
