@@ -1,7 +1,8 @@
 //! What goes into the engine (rule matches) and what comes out (correlation alerts).
 
 use crate::rule::CorrelationType;
-use palisade_core::{Event, EventId, TenantId};
+use palisade_core::{Event, EventId, TenantId, Value};
+use std::borrow::Cow;
 
 /// One match reported by the detection engine: rule (id, name) matched `event`. The event's
 /// id, tenant and time (epoch milliseconds) come from the event itself.
@@ -71,10 +72,10 @@ pub(crate) enum Source<'a> {
     Alert(&'a CorrelationAlert),
 }
 
-impl Source<'_> {
+impl<'a> Source<'a> {
     /// The tenant of the input.
-    pub(crate) fn tenant(&self) -> &TenantId {
-        match self {
+    pub(crate) fn tenant(&self) -> &'a TenantId {
+        match *self {
             Source::Event(e) => &e.tenant,
             Source::Alert(a) => &a.tenant,
         }
@@ -88,11 +89,14 @@ impl Source<'_> {
         }
     }
 
-    /// A field as text. An alert answers its group fields.
-    pub(crate) fn text(&self, field: &str) -> Option<String> {
-        match self {
-            Source::Event(e) => e.get(field).map(ToString::to_string),
-            Source::Alert(a) => a.group_value(field).map(str::to_owned),
+    /// A field as text (borrowed when it is text already). An alert answers its group fields.
+    pub(crate) fn text(&self, field: &str) -> Option<Cow<'a, str>> {
+        match *self {
+            Source::Event(e) => e.get(field).map(|v| match v {
+                Value::Str(s) => Cow::Borrowed(s.as_str()),
+                other => Cow::Owned(other.to_string()),
+            }),
+            Source::Alert(a) => a.group_value(field).map(Cow::Borrowed),
         }
     }
 

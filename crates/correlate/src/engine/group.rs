@@ -1,15 +1,72 @@
 //! Per-rule group state: the time-ordered matches of each group, and a schedule of when each
 //! group's oldest window closes, so closing windows never scans every group.
 
+use hashbrown::{Equivalent, HashMap};
 use palisade_core::{EventId, TenantId};
+use std::borrow::Cow;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
+use std::hash::{Hash, Hasher, RandomState};
+use std::sync::Arc;
 
 /// The identity of a group: tenant plus the values of the `group-by` fields.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GroupKey {
     pub tenant: TenantId,
     pub values: Box<[Box<str>]>,
+}
+
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_key(&self.tenant, self.values.iter().map(|v| &**v), state);
+    }
+}
+
+/// A group key borrowed from the input, so finding an existing group allocates nothing.
+#[derive(Debug)]
+pub(crate) struct KeyRef<'a> {
+    pub tenant: &'a TenantId,
+    pub values: &'a [Cow<'a, str>],
+}
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_key(self.tenant, self.values.iter().map(|v| &**v), state);
+    }
+}
+
+impl Equivalent<Arc<GroupKey>> for KeyRef<'_> {
+    fn equivalent(&self, key: &Arc<GroupKey>) -> bool {
+        self.tenant == &key.tenant
+            && self.values.len() == key.values.len()
+            && self
+                .values
+                .iter()
+                .zip(key.values.iter())
+                .all(|(a, b)| **a == **b)
+    }
+}
+
+impl KeyRef<'_> {
+    fn to_owned_key(&self) -> GroupKey {
+        GroupKey {
+            tenant: self.tenant.clone(),
+            values: self.values.iter().map(|v| Box::from(&**v)).collect(),
+        }
+    }
+}
+
+/// The one hash of a group key, owned or borrowed.
+fn hash_key<'a, H: Hasher>(
+    tenant: &TenantId,
+    values: impl ExactSizeIterator<Item = &'a str>,
+    state: &mut H,
+) {
+    tenant.as_str().hash(state);
+    state.write_usize(values.len());
+    for value in values {
+        value.hash(state);
+    }
 }
 
 /// The measured field of one match, as the rule's type needs it.
@@ -55,7 +112,7 @@ pub(crate) struct Entry {
 /// One group's matches, ordered by (time, arrival).
 #[derive(Debug)]
 pub(crate) struct Group {
-    pub key: GroupKey,
+    pub key: Arc<GroupKey>,
     pub entries: VecDeque<Entry>,
     /// The close deadline this group currently has in the schedule.
     scheduled: Option<i64>,
@@ -86,9 +143,11 @@ impl Group {
 pub(crate) type Slot = usize;
 
 /// The groups of one rule.
+/// Keys are hashed with the standard library's seeded SipHash: group values come from
+/// events, so an attacker must not be able to pick colliding ones.
 #[derive(Debug, Default)]
 pub(crate) struct GroupTable {
-    index: HashMap<GroupKey, Slot>,
+    index: HashMap<Arc<GroupKey>, Slot, RandomState>,
     slots: Vec<Option<Group>>,
     free: Vec<Slot>,
     /// (deadline, slot): the group's oldest window closes once the watermark passes deadline.
@@ -102,15 +161,16 @@ impl GroupTable {
     }
 
     /// The slot of `key`, creating the group unless `len() >= limit` (then `None`).
-    pub(crate) fn slot_for(&mut self, key: GroupKey, limit: usize) -> Option<Slot> {
-        if let Some(slot) = self.index.get(&key) {
+    pub(crate) fn slot_for(&mut self, key: &KeyRef<'_>, limit: usize) -> Option<Slot> {
+        if let Some(slot) = self.index.get(key) {
             return Some(*slot);
         }
         if self.index.len() >= limit {
             return None;
         }
+        let key = Arc::new(key.to_owned_key());
         let group = Group {
-            key: key.clone(),
+            key: Arc::clone(&key),
             entries: VecDeque::new(),
             scheduled: None,
         };
@@ -142,7 +202,7 @@ impl GroupTable {
         match group.entries.front() {
             None => {
                 if let Some(group) = self.slots[slot].take() {
-                    self.index.remove(&group.key);
+                    self.index.remove(&*group.key);
                 }
                 self.free.push(slot);
                 true

@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 /// type can measure (no numeric value for a mean, say), which never satisfies a condition.
 pub(crate) fn measure<'a>(
     kind: CorrelationType,
-    window: impl Iterator<Item = &'a Entry> + Clone,
+    window: impl ExactSizeIterator<Item = &'a Entry>,
 ) -> Option<f64> {
     match kind {
-        CorrelationType::EventCount => Some(window.count() as f64),
+        CorrelationType::EventCount => Some(window.len() as f64),
         CorrelationType::ValueCount => {
             let distinct: HashSet<&str> = window.filter_map(text).collect();
             Some(distinct.len() as f64)

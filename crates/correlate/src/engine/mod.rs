@@ -14,6 +14,7 @@ use crate::alert::{CorrelationAlert, RuleMatch, Source};
 use crate::error::BuildError;
 use crate::rule::CorrelationRule;
 use build::Target;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use window::{Input, RuleState};
 
@@ -103,18 +104,24 @@ impl CorrelationEngine {
         }
         let mut raised = Vec::new();
         let mut alerts = Vec::new();
-        let targets = self.targets(m.rule_id, m.rule_name);
-        for (r, positions) in targets {
-            self.seq += 1;
+        let CorrelationEngine {
+            config,
+            rules,
+            routes,
+            seq,
+            stats,
+            ..
+        } = self;
+        for &(r, positions) in targets(routes, m.rule_id, m.rule_name).iter() {
+            *seq += 1;
             let input = Input {
                 source: Source::Event(m.event),
                 rule_id: m.rule_id,
                 rule_name: m.rule_name,
                 positions,
-                seq: self.seq,
+                seq: *seq,
             };
-            let (config, stats) = (&self.config, &mut self.stats);
-            self.rules[r].accept(input, watermark, config, stats, &mut alerts);
+            rules[r].accept(input, watermark, config, stats, &mut alerts);
             raised.extend(alerts.drain(..).map(|a| (r, a)));
         }
         self.max_time = Some(self.max_time.map_or(m.event.time, |t| t.max(m.event.time)));
@@ -163,20 +170,6 @@ impl CorrelationEngine {
             (None, None) => true,
             (a, b) => a.unwrap_or(false) || b.unwrap_or(false),
         }
-    }
-
-    /// The correlation rules a detection rule feeds, by its id and its name.
-    fn targets(&self, rule_id: &str, rule_name: Option<&str>) -> Vec<Target> {
-        let mut targets = self.routes.get(rule_id).cloned().unwrap_or_default();
-        if let Some(more) = rule_name.and_then(|n| self.routes.get(n)) {
-            for &(r, bits) in more {
-                match targets.iter_mut().find(|(t, _)| *t == r) {
-                    Some((_, mask)) => *mask |= bits,
-                    None => targets.push((r, bits)),
-                }
-            }
-        }
-        targets
     }
 
     fn settle(&mut self, raised: Vec<(usize, CorrelationAlert)>) -> Vec<CorrelationAlert> {
@@ -241,5 +234,32 @@ impl CorrelationEngine {
             pending.extend(raised.drain(..).map(|a| (r, a)));
         }
         self.rules[from].standalone.then_some(alert)
+    }
+}
+
+/// The correlation rules a detection rule feeds, by its id and its name (borrowed unless both
+/// lead somewhere).
+fn targets<'a>(
+    routes: &'a HashMap<String, Vec<Target>>,
+    rule_id: &str,
+    rule_name: Option<&str>,
+) -> Cow<'a, [Target]> {
+    let by_id = routes.get(rule_id);
+    let by_name = rule_name
+        .filter(|n| *n != rule_id)
+        .and_then(|n| routes.get(n));
+    match (by_id, by_name) {
+        (Some(a), None) | (None, Some(a)) => Cow::Borrowed(a),
+        (None, None) => Cow::Borrowed(&[]),
+        (Some(a), Some(b)) => {
+            let mut merged = a.clone();
+            for &(r, bits) in b {
+                match merged.iter_mut().find(|(t, _)| *t == r) {
+                    Some((_, mask)) => *mask |= bits,
+                    None => merged.push((r, bits)),
+                }
+            }
+            Cow::Owned(merged)
+        }
     }
 }

@@ -9,11 +9,12 @@
 //! a window that fails it is consumed too, so the next window starts at the first match
 //! after it (otherwise a later start would always find a quieter sub-window).
 
-use super::group::{Contributors, Entry, Group, GroupKey, GroupTable, Measure, Slot};
+use super::group::{Contributors, Entry, Group, GroupTable, KeyRef, Measure, Slot};
 use super::measure::measure;
 use super::{CorrelationStats, EngineConfig};
 use crate::alert::{CorrelationAlert, Source};
 use crate::rule::{CorrelationRule, CorrelationType};
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Separates the values of several measured fields in one distinct-count key.
@@ -58,11 +59,15 @@ impl RuleState {
         stats: &mut CorrelationStats,
         out: &mut Vec<CorrelationAlert>,
     ) {
-        let Some(key) = self.group_key(&input) else {
+        let Some(values) = self.group_values(&input) else {
             stats.missing_group_field += 1;
             return;
         };
-        let Some(slot) = self.groups.slot_for(key, config.max_groups_per_rule) else {
+        let key = KeyRef {
+            tenant: input.source.tenant(),
+            values: &values,
+        };
+        let Some(slot) = self.groups.slot_for(&key, config.max_groups_per_rule) else {
             stats.group_limit_hits += 1;
             return;
         };
@@ -176,24 +181,18 @@ impl RuleState {
         })
     }
 
-    /// The group of an input: its tenant and `group-by` values (alias-resolved), or `None`
-    /// when a group field is absent.
-    fn group_key(&self, input: &Input<'_>) -> Option<GroupKey> {
-        let values = self
-            .rule
+    /// The `group-by` values of an input (alias-resolved), or `None` when one is absent.
+    fn group_values<'a>(&self, input: &Input<'a>) -> Option<Vec<Cow<'a, str>>> {
+        self.rule
             .group_by
             .iter()
             .map(|name| {
                 let field = self
                     .rule
                     .resolve_field(name, input.rule_id, input.rule_name);
-                input.source.text(field).map(String::into_boxed_str)
+                input.source.text(field)
             })
-            .collect::<Option<Box<[_]>>>()?;
-        Some(GroupKey {
-            tenant: input.source.tenant().clone(),
-            values,
-        })
+            .collect()
     }
 
     /// The measured field(s) of an input, as the rule's type needs them.
@@ -206,7 +205,7 @@ impl RuleState {
         };
         match self.rule.kind {
             CorrelationType::ValueCount | CorrelationType::ValuePercentile => {
-                let texts: Option<Vec<String>> = fields
+                let texts: Option<Vec<Cow<'_, str>>> = fields
                     .iter()
                     .map(|f| input.source.text(&resolve(f)))
                     .collect();
