@@ -74,4 +74,7 @@ pub enum BuildError {
         /// The configured limit.
         limit: usize,
     },
+    /// A configuration value is out of range.
+    #[error("invalid correlation engine setting: {0}")]
+    InvalidConfig(String),
 }

@@ -250,3 +250,21 @@ correlation:
     let err = CorrelationEngine::new(rules, config).err();
     assert!(matches!(err, Some(BuildError::ThresholdAboveLimit { .. })));
 }
+
+#[test]
+fn out_of_range_settings_are_refused() {
+    let rules = parse_str(PER_HOST).expect("parses");
+    for config in [
+        EngineConfig {
+            lateness_ms: -1,
+            ..EngineConfig::default()
+        },
+        EngineConfig {
+            max_groups_per_rule: 0,
+            ..EngineConfig::default()
+        },
+    ] {
+        let err = CorrelationEngine::new(rules.clone(), config).err();
+        assert!(matches!(err, Some(BuildError::InvalidConfig(_))), "{err:?}");
+    }
+}

@@ -23,6 +23,7 @@ pub(crate) struct Wiring {
 
 /// Checks the rules against each other and the limits, and wires them.
 pub(crate) fn wire(rules: &[CorrelationRule], config: &EngineConfig) -> Result<Wiring, BuildError> {
+    check_config(config)?;
     let by_reference = index_by_reference(rules)?;
     for rule in rules {
         check_threshold(rule, config)?;
@@ -89,6 +90,21 @@ fn add_target(targets: &mut Vec<Target>, rule: usize, bit: u64) {
         Some((_, mask)) => *mask |= bit,
         None => targets.push((rule, bit)),
     }
+}
+
+fn check_config(config: &EngineConfig) -> Result<(), BuildError> {
+    if config.lateness_ms < 0 {
+        let reason = format!(
+            "lateness_ms must not be negative, got {}",
+            config.lateness_ms
+        );
+        return Err(BuildError::InvalidConfig(reason));
+    }
+    if config.max_groups_per_rule == 0 || config.max_events_per_group == 0 {
+        let reason = "max_groups_per_rule and max_events_per_group must be at least 1";
+        return Err(BuildError::InvalidConfig(reason.to_owned()));
+    }
+    Ok(())
 }
 
 /// A count rule whose threshold exceeds the events one group may hold could never fire.

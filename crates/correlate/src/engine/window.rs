@@ -198,23 +198,19 @@ impl RuleState {
     /// The measured field(s) of an input, as the rule's type needs them.
     fn measure_of(&self, input: &Input<'_>) -> Measure {
         let fields = &self.rule.condition.fields;
-        let resolve = |f: &'_ str| {
-            self.rule
-                .resolve_field(f, input.rule_id, input.rule_name)
-                .to_owned()
-        };
+        let resolve = |f| self.rule.resolve_field(f, input.rule_id, input.rule_name);
         match self.rule.kind {
             CorrelationType::ValueCount | CorrelationType::ValuePercentile => {
                 let texts: Option<Vec<Cow<'_, str>>> = fields
                     .iter()
-                    .map(|f| input.source.text(&resolve(f)))
+                    .map(|f| input.source.text(resolve(f)))
                     .collect();
                 let sep = FIELD_SEPARATOR.to_string();
                 texts.map_or(Measure::Absent, |t| Measure::Text(t.join(&sep).into()))
             }
             CorrelationType::ValueSum | CorrelationType::ValueAvg => fields
                 .first()
-                .and_then(|f| input.source.number(&resolve(f)))
+                .and_then(|f| input.source.number(resolve(f)))
                 .filter(|x| x.is_finite())
                 .map_or(Measure::Absent, Measure::Number),
             _ => Measure::Absent,
