@@ -10,6 +10,8 @@
 //! counts what it had to skip in [`CorrelationStats`]. The semantics are written down in
 //! `docs/sigma-correlation.md`.
 
+#![warn(missing_docs)]
+
 mod alert;
 mod engine;
 mod error;
