@@ -17,7 +17,7 @@ pub struct RuleMatch<'a> {
 }
 
 /// A correlation rule whose condition held for one group within one window.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CorrelationAlert {
     /// The correlation rule's id (its name, or title, when it has no id).
     pub rule_id: String,

@@ -3,8 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The seven correlation types of Sigma v2.1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The seven correlation types of Sigma v2.1 (serialized by their rule-file names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CorrelationType {
     /// Number of matching events in the timespan.
     EventCount,

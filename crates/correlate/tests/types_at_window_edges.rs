@@ -29,6 +29,10 @@ fn event_count_counts_a_match_exactly_at_the_timespan_and_not_one_ms_later() {
     assert_eq!(alert.value, 3.0);
     assert_eq!(alert.event_ids, vec![1, 2, 3]);
     assert_eq!((alert.first_seen, alert.last_seen), (0, 10 * S));
+    let json = serde_json::to_value(alert).expect("alerts serialize");
+    assert_eq!(json["kind"], "event_count");
+    assert_eq!(json["tenant"], "default");
+    assert_eq!(json["group"][0][1], "web01");
 
     let mut outside = Feeder::new(&event_count("10s"), lateness(0));
     outside.feed("failed_login", &event(1, 0, &[("host", "web01")]));

@@ -45,7 +45,7 @@ impl Default for EngineConfig {
 }
 
 /// Counters for the metrics page. `groups_open` is a gauge; the others only grow.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CorrelationStats {
     /// Detection matches fed to the engine.
     pub matches: u64,
