@@ -5,6 +5,8 @@ mod bench;
 mod client;
 mod config_cmd;
 mod ingest;
+mod kms_bench;
+mod operator;
 mod search;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +57,9 @@ enum Command {
     /// Measure: load generators.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Key service root of trust: init (Shamir shares), unseal, seal-status, seal.
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -89,6 +94,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Operator(cmd) => operator::run(cmd),
     };
     match result {
         Ok(code) => code,

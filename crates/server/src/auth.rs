@@ -42,9 +42,18 @@ fn token_matches(presented: &str, expected: &str) -> bool {
     presented.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
-/// The `Authorization: Bearer …` token of a request, if any.
+/// The `Authorization: Bearer …` token of a request, or its `X-Vault-Token` (so Vault
+/// clients authenticate unchanged), if any.
 fn bearer(req: &Request) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return req
+            .headers()
+            .get("x-vault-token")?
+            .to_str()
+            .ok()
+            .map(str::trim);
+    };
+    let value = value.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

@@ -11,5 +11,6 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod http;
+pub mod kms;
 pub mod serve;
 pub mod token;

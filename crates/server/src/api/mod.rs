@@ -3,6 +3,8 @@
 mod events;
 mod health;
 mod ingest;
+pub mod kms;
+mod transit;
 
 use crate::audit::AuditSink;
 use axum::{
@@ -27,6 +29,8 @@ pub struct ApiState {
     pub audit: Arc<dyn AuditSink>,
     /// Largest accepted ingest body.
     pub max_body_bytes: usize,
+    /// The key management service.
+    pub kms: Arc<crate::kms::KmsService>,
 }
 
 /// The most events one search page returns.
@@ -39,6 +43,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/api/v1/ingest", post(ingest::ingest))
         .route("/api/v1/events", get(events::search))
         .route("/metrics", get(health::metrics))
+        .merge(kms::routes())
+        .merge(transit::routes())
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -47,6 +53,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(transit::public_routes())
         .merge(protected)
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .with_state(state)
