@@ -5,6 +5,7 @@
 mod crash;
 mod harness;
 mod ingest_search;
+mod kms;
 mod operability;
 mod retention;
 mod syslog;

@@ -29,7 +29,8 @@ pub struct Item {
     pub hmac: Option<String>,
     /// `asn1` (default) or `jws` for ECDSA signatures.
     pub marshaling_algorithm: Option<String>,
-    /// Only `sha2-256` is offered for ECDSA and HMAC.
+    /// Only `sha2-256` is offered for ECDSA and HMAC (`algorithm` in Vault's HMAC call).
+    #[serde(alias = "algorithm")]
     pub hash_algorithm: Option<String>,
     /// Data key size (128, 256, 512).
     pub bits: Option<u32>,
