@@ -136,7 +136,6 @@ fn announce_seal(kms: &palisade_kms::Kms) {
             lies unencrypted in <data-dir>/kms/dev-root.key. Do not keep real keys this way; \
             initialise a Shamir seal with `palisade operator init` (docs/kms.md).";
         eprintln!("{warning}");
-        tracing::warn!("{warning}");
     } else if status.sealed {
         println!(
             "Key service sealed: submit {} of {} shares with `palisade operator unseal`.",
