@@ -154,3 +154,32 @@ impl Keyring {
         Ok(names)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn untrusted_backups_and_shares_never_panic(text in ".{0,200}", bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = open_keys(&text, "passphrase long enough");
+            let _ = open_keys(&encode_b64(&bytes), "passphrase long enough");
+            let _ = crate::seal::decode_share(&text);
+            let _ = crate::seal::decode_share(&encode_b64(&bytes));
+        }
+    }
+
+    #[test]
+    fn forged_envelope_is_refused() {
+        let envelope =
+            serde_json::json!({"format": FORMAT, "iterations": 1, "salt": "", "sealed": "AAAA"});
+        let text = encode_b64(envelope.to_string().as_bytes());
+        assert!(matches!(
+            open_keys(&text, "passphrase long enough"),
+            Err(KmsError::Crypto(_))
+        ));
+        let huge = serde_json::json!({"format": FORMAT, "iterations": 4_000_000_000u32, "salt": "", "sealed": ""});
+        assert!(open_keys(&encode_b64(huge.to_string().as_bytes()), "x").is_err());
+    }
+}

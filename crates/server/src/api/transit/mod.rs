@@ -4,6 +4,7 @@
 //! `X-Vault-Token` is accepted as a Palisade token.
 
 mod keys;
+mod sys;
 
 use super::{
     kms::{parse_json as parse_body, Ctx},
@@ -44,13 +45,13 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route("/v1/transit/verify/{name}/{hash}", post(verify_hashed))
         .route("/v1/transit/hmac/{name}", post(hmac))
         .route("/v1/transit/hmac/{name}/{hash}", post(hmac_hashed))
-        .route("/v1/sys/unseal", any(keys::unseal))
-        .route("/v1/sys/seal", any(keys::seal))
+        .route("/v1/sys/unseal", any(sys::unseal))
+        .route("/v1/sys/seal", any(sys::seal))
 }
 
 /// The public seal status route (Vault answers it without a token).
 pub fn public_routes() -> Router<Arc<ApiState>> {
-    Router::new().route("/v1/sys/seal-status", get(keys::seal_status))
+    Router::new().route("/v1/sys/seal-status", get(sys::seal_status))
 }
 
 /// A Vault error answer: `{"errors": [message]}`.
