@@ -79,10 +79,11 @@ pub fn init_shamir(kms_dir: &Path, shares: u8, threshold: u8) -> KmsResult<Vec<S
             "need 1 <= threshold <= shares, and threshold >= 2 when there is more than one share (got {threshold} of {shares})"
         )));
     }
-    if read_config(kms_dir)?.is_some() {
-        return Err(KmsError::AlreadyExists(format!(
-            "a key service in {}",
-            kms_dir.display()
+    if let Some(existing) = read_config(kms_dir)? {
+        return Err(KmsError::Refused(format!(
+            "{} already holds a key service ({} seal); initialise a data directory whose server has never started",
+            kms_dir.display(),
+            existing.name()
         )));
     }
     let root = Secret::random(ROOT_LEN);
