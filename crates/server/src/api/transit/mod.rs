@@ -45,8 +45,8 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route("/v1/transit/verify/{name}/{hash}", post(verify_hashed))
         .route("/v1/transit/hmac/{name}", post(hmac))
         .route("/v1/transit/hmac/{name}/{hash}", post(hmac_hashed))
-        .route("/v1/sys/unseal", any(sys::unseal))
-        .route("/v1/sys/seal", any(sys::seal))
+        .route("/v1/sys/unseal", post(sys::unseal).put(sys::unseal))
+        .route("/v1/sys/seal", post(sys::seal).put(sys::seal))
 }
 
 /// The public seal status route (Vault answers it without a token).
