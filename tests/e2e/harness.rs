@@ -28,6 +28,11 @@ pub fn bin() -> &'static str {
 impl Server {
     /// Starts a server in `dir` (created if needed) with an optional palisade.toml body.
     pub fn start(dir: &Path, config: Option<&str>) -> Server {
+        Server::start_with_env(dir, config, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables for the server process.
+    pub fn start_with_env(dir: &Path, config: Option<&str>, env: &[(&str, &str)]) -> Server {
         std::fs::create_dir_all(dir).unwrap();
         let mut cmd = Command::new(bin());
         cmd.arg("serve")
@@ -42,6 +47,7 @@ impl Server {
                 "127.0.0.1:0",
             ])
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if let Some(text) = config {

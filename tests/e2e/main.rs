@@ -8,6 +8,7 @@ mod crash;
 mod es_bulk;
 mod harness;
 mod ingest_search;
+mod kms;
 mod operability;
 mod parse_cli;
 mod parser_chains;

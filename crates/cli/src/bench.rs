@@ -20,6 +20,8 @@ use std::{
 pub enum BenchCommand {
     /// Send syslog over TCP at full speed and measure end-to-end ingest.
     Ingest(IngestBench),
+    /// Encrypt+decrypt over HTTPS keep-alive, data-key latency, and the raw AEAD ceiling.
+    Kms(crate::kms_bench::KmsBench),
 }
 
 /// Flags of `palisade bench ingest`.
@@ -53,7 +55,10 @@ pub struct IngestBench {
 
 /// Runs a benchmark.
 pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Ingest(args) = cmd;
+    let args = match cmd {
+        BenchCommand::Ingest(args) => args,
+        BenchCommand::Kms(args) => return crate::kms_bench::run(args),
+    };
     let client = if args.wait {
         Some(Client::new(&args.server)?)
     } else {

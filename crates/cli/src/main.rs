@@ -7,6 +7,8 @@ mod bench;
 mod client;
 mod config_cmd;
 mod ingest;
+mod kms_bench;
+mod operator;
 mod parse_cmd;
 mod search;
 
@@ -63,6 +65,9 @@ enum Command {
     /// The tamper-evident audit trail: verify it offline, export records for auditors.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Key service root of trust: init (Shamir shares), unseal, seal-status, seal.
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -99,6 +104,7 @@ fn main() -> ExitCode {
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Operator(cmd) => operator::run(cmd),
     };
     match result {
         Ok(code) => code,

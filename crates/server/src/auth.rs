@@ -45,11 +45,16 @@ fn token_matches(presented: &str, expected: &str) -> bool {
     presented.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
-/// The token of a request: `Authorization: Bearer <token>`, or for clients that only speak
+/// The token of a request: `Authorization: Bearer <token>`; for clients that only speak
 /// Elasticsearch's schemes, `ApiKey <token>` or `Basic` with the token as the password (any
-/// user name).
+/// user name); without an `Authorization` header, `X-Vault-Token` (so Vault clients
+/// authenticate unchanged).
 fn bearer(req: &Request) -> Option<Zeroizing<String>> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        let vault = req.headers().get("x-vault-token")?.to_str().ok()?;
+        return Some(Zeroizing::new(vault.trim().to_owned()));
+    };
+    let value = value.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("apikey") {

@@ -12,5 +12,6 @@ pub mod audit;
 pub mod audit_trail;
 pub mod auth;
 pub mod http;
+pub mod kms;
 pub mod serve;
 pub mod token;

@@ -89,12 +89,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         palisade_audit::AuditLog::open(&audit_dir, &IdentitySealer, Default::default())
             .with_context(|| format!("cannot open the audit trail in {}", audit_dir.display()))?,
     );
+    let kms = Arc::new(
+        palisade_kms::Kms::open(&config.data_dir)
+            .context("cannot open the key management service")?,
+    );
+    announce_seal(&kms);
+    let backup_passphrase = std::env::var("PALISADE_KMS_BACKUP_PASSPHRASE")
+        .ok()
+        .map(zeroize::Zeroizing::new);
+    let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase);
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         admin_token,
         audit: Arc::new(TrailSink::start(audit_log.clone(), pipeline.clone())),
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
+        kms,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await
@@ -121,6 +131,24 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)
+}
+
+/// Says loudly when keys are protected by the development file seal, and how to unseal a
+/// sealed key service.
+fn announce_seal(kms: &palisade_kms::Kms) {
+    let status = kms.status();
+    if kms.seal_config() == palisade_kms::SealConfig::File {
+        let warning =
+            "WARNING: the key management service uses the DEVELOPMENT FILE SEAL: its root key \
+            lies unencrypted in <data-dir>/kms/dev-root.key. Do not keep real keys this way; \
+            initialise a Shamir seal with `palisade operator init` (docs/kms.md).";
+        eprintln!("{warning}");
+    } else if status.sealed {
+        println!(
+            "Key service sealed: submit {} of {} shares with `palisade operator unseal`.",
+            status.threshold, status.shares
+        );
+    }
 }
 
 /// Prints where everything listens, one line per service, for people and for test harnesses.

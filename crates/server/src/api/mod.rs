@@ -5,6 +5,8 @@ mod bulk;
 mod events;
 mod health;
 mod ingest;
+pub mod kms;
+mod transit;
 
 use crate::audit::AuditSink;
 use axum::{
@@ -31,6 +33,8 @@ pub struct ApiState {
     pub audit_log: Arc<palisade_audit::AuditLog>,
     /// Largest accepted ingest body.
     pub max_body_bytes: usize,
+    /// The key management service.
+    pub kms: Arc<crate::kms::KmsService>,
 }
 
 /// The most events one search page returns.
@@ -50,6 +54,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/", get(bulk::info))
         .route("/_bulk", post(bulk::bulk).put(bulk::bulk))
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
+        .merge(kms::routes())
+        .merge(transit::routes())
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -58,6 +64,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(transit::public_routes())
         .merge(protected)
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .with_state(state)

@@ -1,0 +1,167 @@
+//! The key service inside the server: callers derived from the authenticated principal,
+//! operation records forwarded into the event pipeline, the maintenance loop (scheduled
+//! rotation and deletion), and the data operations both APIs share.
+
+pub mod ops;
+
+use crate::auth::Principal;
+use axum::http::StatusCode;
+use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Transport};
+use palisade_kms::{Caller, Kms, KmsError, OperationRecord, Roles};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::sync::mpsc;
+use zeroize::Zeroizing;
+
+/// How many operation records may wait for the pipeline before key operations wait too.
+const RECORD_QUEUE: usize = 65_536;
+/// How many records go to the write-ahead log in one batch at most.
+const RECORD_BATCH: usize = 1024;
+/// How often scheduled rotations and deletions are checked.
+const MAINTENANCE_EVERY: Duration = Duration::from_secs(30);
+
+/// The key service as the API handlers reach it.
+pub struct KmsService {
+    /// The keyring behind its seal.
+    pub kms: Arc<Kms>,
+    /// Passphrase sealing backups made through the Vault-compatible API, which has no field
+    /// for one (`PALISADE_KMS_BACKUP_PASSPHRASE`).
+    pub transit_backup_passphrase: Option<Zeroizing<String>>,
+    records: mpsc::Sender<OperationRecord>,
+}
+
+/// Who is calling and from where, for policy checks and operation records.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    /// The caller as the key service sees it.
+    pub caller: Caller,
+    /// The caller's address.
+    pub source: Option<SocketAddr>,
+}
+
+impl CallContext {
+    /// The key roles of an authenticated principal. Until identity management lands, the one
+    /// principal (the administrator token) holds both key roles.
+    pub fn new(principal: &Principal, source: Option<SocketAddr>) -> CallContext {
+        CallContext {
+            caller: Caller {
+                principal: principal.name.clone(),
+                tenant: principal.tenant.to_string(),
+                roles: Roles {
+                    key_administrator: true,
+                    key_user: true,
+                },
+                provider_admin: principal.provider_admin,
+            },
+            source,
+        }
+    }
+}
+
+impl KmsService {
+    /// Starts the forwarding of operation records into `sink` and the maintenance loop.
+    pub fn start(
+        kms: Arc<Kms>,
+        sink: Arc<dyn IngestSink>,
+        transit_backup_passphrase: Option<Zeroizing<String>>,
+    ) -> Arc<KmsService> {
+        let (records, rx) = mpsc::channel(RECORD_QUEUE);
+        tokio::spawn(forward_records(rx, sink));
+        let service = Arc::new(KmsService {
+            kms,
+            transit_backup_passphrase,
+            records,
+        });
+        tokio::spawn(maintenance_loop(service.clone()));
+        service
+    }
+
+    /// Records one operation: into the event pipeline (never plaintext or key material).
+    pub async fn record(
+        &self,
+        ctx: &CallContext,
+        operation: &str,
+        key: Option<&str>,
+        version: Option<u32>,
+        result: Result<(), &KmsError>,
+    ) {
+        let record = OperationRecord {
+            time_ms: palisade_core::time::now_ms(),
+            principal: ctx.caller.principal.clone(),
+            tenant: ctx.caller.tenant.clone(),
+            operation: operation.to_owned(),
+            key: key.map(str::to_owned),
+            version,
+            result: result.map_err(|e| e.kind().to_owned()),
+            source: ctx.source.map(|s| s.ip().to_string()),
+        };
+        if self.records.send(record).await.is_err() {
+            tracing::error!("key operation record dropped: the event forwarder stopped");
+        }
+    }
+}
+
+/// The HTTP status for a key service error.
+pub fn status_of(e: &KmsError) -> StatusCode {
+    match e {
+        KmsError::Sealed => StatusCode::SERVICE_UNAVAILABLE,
+        KmsError::NotFound(_) => StatusCode::NOT_FOUND,
+        KmsError::AlreadyExists(_) => StatusCode::CONFLICT,
+        KmsError::Forbidden(_) => StatusCode::FORBIDDEN,
+        KmsError::Refused(_) | KmsError::BadInput(_) | KmsError::Crypto(_) => {
+            StatusCode::BAD_REQUEST
+        }
+        KmsError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+async fn forward_records(mut rx: mpsc::Receiver<OperationRecord>, sink: Arc<dyn IngestSink>) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while rx.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        let received_ms = palisade_core::time::now_ms();
+        let raw = batch
+            .drain(..)
+            .map(|r| RawRecord {
+                tenant: TenantId::new(&r.tenant).unwrap_or_default(),
+                source: "kms".to_owned(),
+                transport: Transport::Http,
+                format: PayloadFormat::Json,
+                received_ms,
+                peer: None,
+                payload: r.to_event().to_string().into_bytes(),
+            })
+            .collect();
+        if let Err(e) = sink.submit(raw).await {
+            tracing::error!(error = %e, "key operation records not stored");
+        }
+    }
+}
+
+async fn maintenance_loop(service: Arc<KmsService>) {
+    let system = CallContext {
+        caller: Caller {
+            principal: "system".into(),
+            tenant: TenantId::default().to_string(),
+            roles: Roles::default(),
+            provider_admin: false,
+        },
+        source: None,
+    };
+    let mut tick = tokio::time::interval(MAINTENANCE_EVERY);
+    loop {
+        tick.tick().await;
+        match service.kms.maintain(palisade_core::time::now_ms()) {
+            Ok(actions) => {
+                for a in actions {
+                    let op = match a.operation {
+                        palisade_kms::Operation::Rotate => "scheduled_rotate",
+                        _ => "scheduled_destroy",
+                    };
+                    service
+                        .record(&system, op, Some(&a.key), a.version, Ok(()))
+                        .await;
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "scheduled key maintenance failed"),
+        }
+    }
+}
