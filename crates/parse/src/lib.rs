@@ -5,11 +5,15 @@
 //! read by hand-written byte-level parsers; whatever no parser understands is kept as an event
 //! marked `unparsed` whose message is the input. Parsing is deterministic — it depends only on
 //! the record — so replaying the write-ahead log reproduces exactly the same events.
+//!
+//! [`template`] mines templates from the lines no parser understands (a Drain-style online
+//! miner), so unknown logs become searchable by their shape.
 
 mod datetime;
 mod json;
 mod severity;
 mod syslog;
+pub mod template;
 
 use base64::Engine as _;
 use palisade_core::{fields, Event, EventId, PayloadFormat, RawRecord, Value};
