@@ -6,6 +6,7 @@ mod client;
 mod config_cmd;
 mod ingest;
 mod search;
+mod templates;
 
 use clap::{Parser, Subcommand};
 
@@ -52,6 +53,9 @@ enum Command {
     /// Work with palisade.toml.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Mine log templates (offline from a file).
+    #[command(subcommand)]
+    Templates(templates::TemplatesCommand),
     /// Measure: load generators.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Templates(cmd) => templates::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -93,23 +93,45 @@ impl Template {
         &self.example
     }
 
-    /// Drain's similarity of a masked line of the same length: the share of positions where
-    /// the template's literal token equals the line's, and the number of wildcard positions
-    /// (the tie-breaker: the more general template wins a tie).
-    pub(super) fn similarity(&self, tokens: &[&str]) -> (f64, usize) {
+    /// How a masked line of the same length compares with the template.
+    pub(super) fn compare(&self, tokens: &[&str]) -> Comparison {
+        let mut out = Comparison {
+            share: 1.0,
+            wildcards: 0,
+            word_conflicts: 0,
+            conflict_at: 0,
+        };
         if self.tokens.is_empty() {
-            return (1.0, 0);
+            return out;
         }
         let mut equal = 0usize;
-        let mut wildcards = 0usize;
-        for (mine, theirs) in self.tokens.iter().zip(tokens) {
-            if &**mine == WILDCARD {
-                wildcards += 1;
-            } else if &**mine == *theirs {
+        for (at, (mine, theirs)) in self.tokens.iter().zip(tokens).enumerate() {
+            if &**mine == *theirs {
                 equal += 1;
+            } else if &**mine == WILDCARD {
+                out.wildcards += 1;
+            } else if is_word(mine) && is_word(theirs) {
+                out.word_conflicts += 1;
+                out.conflict_at = at;
             }
         }
-        (equal as f64 / self.tokens.len() as f64, wildcards)
+        out.share = equal as f64 / self.tokens.len() as f64;
+        out
+    }
+
+    /// Makes a position variable (when its words turned out to vary).
+    pub(super) fn make_variable(&mut self, at: usize) {
+        if let Some(token) = self.tokens.get_mut(at) {
+            *token = Box::from(WILDCARD);
+            self.render();
+        }
+    }
+
+    /// Takes the lines another template had taken: positions where they differ become `<*>`.
+    pub(super) fn take_over(&mut self, other: &Template) {
+        let tokens: Vec<&str> = other.tokens().collect();
+        self.absorb(&tokens);
+        self.count += other.count - 1;
     }
 
     /// Takes one more line: positions where it differs become `<*>`.
@@ -124,14 +146,37 @@ impl Template {
             }
         }
         if changed {
-            self.text.clear();
-            for (i, token) in self.tokens.iter().enumerate() {
-                if i > 0 {
-                    self.text.push(' ');
-                }
-                self.text.push_str(token);
-            }
+            self.render();
         }
         changed
     }
+
+    fn render(&mut self) {
+        self.text.clear();
+        for (i, token) in self.tokens.iter().enumerate() {
+            if i > 0 {
+                self.text.push(' ');
+            }
+            self.text.push_str(token);
+        }
+    }
+}
+
+/// How a line compares with a template (Drain's similarity, and word conflicts).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Comparison {
+    /// Share of positions where the two tokens are equal (a `<*>` in both counts as equal).
+    pub share: f64,
+    /// Template positions already variable that the line does not fill with `<*>`.
+    pub wildcards: usize,
+    /// Positions where both hold a different plain word (`opened` / `closed`).
+    pub word_conflicts: usize,
+    /// The last such position.
+    pub conflict_at: usize,
+}
+
+/// A plain word: letters only, perhaps closed by punctuation (`finalization.`).
+fn is_word(token: &str) -> bool {
+    let core = token.trim_end_matches(['.', ',', ':', ';']);
+    !core.is_empty() && core.bytes().all(|b| b.is_ascii_alphabetic())
 }

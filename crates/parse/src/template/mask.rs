@@ -1,8 +1,11 @@
 //! Built-in masking: the parts of a token that are almost always variable become `<*>`.
 //!
 //! A token is split into *word runs* (ASCII letters, digits and `_`) and the bytes between
-//! them. A word run is variable when it holds a digit (numbers, IPs, ports, times, ids such as
-//! `x86_64`) or when it is eight or more hexadecimal letters (`deadbeefcafe`). Neighbouring
+//! them. A word run is variable when it starts with a digit or holds two (numbers, IPs, ports,
+//! times, ids such as `user42`), or when it is hexadecimal: four or more hex digits with a
+//! decimal digit among them (`fe1a`, as in UUIDs) or eight or more without (`deadbeefcafe`).
+//! A single digit after letters is kept (`ssh2`, `SOCKS5`, `ipv6`: names, not values).
+//! Abbreviated month and weekday names (`Jul`, `Sun`) are variable too: they are dates. Neighbouring
 //! variable runs joined by one of `. : , - /` collapse into one `<*>`, so `10.0.0.1:8080`,
 //! `2015-10-18` and `1.5` are each a single `<*>`, while the constant parts stay:
 //! `size=42` → `size=<*>`, `blk_-1608` → `blk_-<*>`, `core.12` → `core.<*>`. A path
@@ -32,9 +35,22 @@ fn is_path_or_url(token: &[u8]) -> bool {
     unix_path || windows_path || memchr::memmem::find(body, b"://").is_some()
 }
 
+/// Month and weekday names, as dates inside messages write them.
+const CALENDAR_WORDS: [&str; 19] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon",
+    "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+];
+
 /// Whether a word run is variable.
 fn run_is_variable(run: &[u8]) -> bool {
-    run.iter().any(u8::is_ascii_digit) || (run.len() >= 8 && run.iter().all(u8::is_ascii_hexdigit))
+    if run.len() == 3 && CALENDAR_WORDS.iter().any(|w| w.as_bytes() == run) {
+        return true;
+    }
+    let digits = run.iter().filter(|b| b.is_ascii_digit()).count();
+    run.first().is_some_and(u8::is_ascii_digit)
+        || digits >= 2
+        || (run.iter().all(u8::is_ascii_hexdigit)
+            && (run.len() >= 8 || digits > 0 && run.len() >= 4))
 }
 
 /// Appends the masked form of `token` to `out`.
@@ -103,7 +119,10 @@ mod tests {
             "18:22:05,123",
             "0x1f3a",
             "deadbeefcafe",
-            "ipv6",
+            "b9000564-fe1a-409b-b8cc-1e88b294cd1d",
+            "user42",
+            "Sun",
+            "Jul",
         ] {
             assert_eq!(masked(token), "<*>", "{token}");
         }
@@ -122,6 +141,8 @@ mod tests {
     #[test]
     fn words_paths_and_urls() {
         assert_eq!(masked("session"), "session");
+        assert_eq!(masked("ssh2"), "ssh2");
+        assert_eq!(masked("SOCKS5"), "SOCKS5");
         assert_eq!(masked("opened."), "opened.");
         assert_eq!(masked("accepted"), "accepted");
         assert_eq!(masked("/var/log/messages"), "<*>");
