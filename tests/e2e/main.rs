@@ -8,3 +8,4 @@ mod ingest_search;
 mod operability;
 mod retention;
 mod syslog;
+mod templates;

@@ -1,5 +1,7 @@
-//! `palisade templates`: mine log templates offline from a file.
+//! `palisade templates`: list the templates a running server mined from unparsed events, or
+//! mine templates offline from a file.
 
+use crate::client::{Client, ServerArgs};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade_parse::template::{HeaderFormat, MinerConfig, Template, TemplateMiner};
@@ -13,6 +15,25 @@ pub enum TemplatesCommand {
     /// Mine templates from a log file offline; prints one JSON object per input line:
     /// {"line": n, "template_id": ..., "template": ..., "params": [...]}.
     Mine(MineArgs),
+    /// List the templates a running server mined from its unparsed events, most frequent
+    /// first, with counts and an example each.
+    List(ListArgs),
+}
+
+/// Flags of `palisade templates list`.
+#[derive(clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// Tenant to list (provider administrators only).
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Most templates to print.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// Print the server's JSON answer as it is.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Flags of `palisade templates mine`.
@@ -36,7 +57,36 @@ pub struct MineArgs {
 pub fn run(command: TemplatesCommand) -> anyhow::Result<ExitCode> {
     match command {
         TemplatesCommand::Mine(args) => mine(args),
+        TemplatesCommand::List(args) => list(args),
     }
+}
+
+fn list(args: ListArgs) -> anyhow::Result<ExitCode> {
+    let client = Client::new(&args.server)?;
+    let limit = args.limit.to_string();
+    let mut query = vec![("limit", limit.as_str())];
+    if let Some(tenant) = &args.tenant {
+        query.push(("tenant", tenant));
+    }
+    let answer = client.get("/api/v1/templates", &query)?;
+    if args.json {
+        println!("{answer}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let templates = answer["templates"].as_array().cloned().unwrap_or_default();
+    println!("{:>10}  {:<16}  template / example", "count", "id");
+    for t in &templates {
+        println!(
+            "{:>10}  {:<16}  {}\n{:>30}{}",
+            t["count"],
+            t["id"].as_str().unwrap_or_default(),
+            t["template"].as_str().unwrap_or_default(),
+            "e.g. ",
+            t["example"].as_str().unwrap_or_default()
+        );
+    }
+    println!("{} of {} templates", templates.len(), answer["total"]);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {

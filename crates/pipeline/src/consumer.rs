@@ -2,17 +2,25 @@
 
 use crate::{metrics::Metrics, Pipeline};
 use palisade_core::{config::StorageConfig, Event, RawRecord};
+use palisade_parse::template::TemplateRegistry;
 use palisade_store::{DurableBatch, EventStore, Wal};
 use std::{sync::Arc, time::Instant};
 use tokio::sync::mpsc::Receiver;
 
 /// Parses one batch of consecutive records (the first has sequence number `first_seq`).
-fn parse_batch(first_seq: u64, records: &[RawRecord], metrics: &Metrics) -> Vec<Event> {
-    let events: Vec<Event> = records
+/// Unparsed events get their tenant's template.
+fn parse_batch(
+    first_seq: u64,
+    records: &[RawRecord],
+    metrics: &Metrics,
+    templates: &TemplateRegistry,
+) -> Vec<Event> {
+    let mut events: Vec<Event> = records
         .iter()
         .zip(first_seq..)
         .map(|(rec, seq)| palisade_parse::parse_record(seq, rec))
         .collect();
+    templates.annotate(&mut events);
     metrics.count_parsed(&events);
     events
 }
@@ -22,6 +30,7 @@ pub(crate) fn replay(
     wal: &Wal,
     store: &EventStore,
     metrics: &Metrics,
+    templates: &TemplateRegistry,
     committed: u64,
 ) -> anyhow::Result<u64> {
     const CHUNK: usize = 8192;
@@ -29,10 +38,12 @@ pub(crate) fn replay(
     let count = wal.replay(committed, |seq, rec| {
         pending.push(palisade_parse::parse_record(seq, &rec));
         if pending.len() == CHUNK {
+            templates.annotate(&mut pending);
             metrics.count_parsed(&pending);
             store.insert(std::mem::take(&mut pending));
         }
     })?;
+    templates.annotate(&mut pending);
     metrics.count_parsed(&pending);
     store.insert(pending);
     Ok(count)
@@ -57,7 +68,8 @@ pub(crate) fn spawn(
                 Ok(Some(batch)) => {
                     let p = pipeline.clone();
                     tokio::task::block_in_place(|| {
-                        let events = parse_batch(batch.first_seq, &batch.records, &p.metrics);
+                        let events =
+                            parse_batch(batch.first_seq, &batch.records, &p.metrics, &p.templates);
                         p.metrics.note_inserted(&batch);
                         p.store.insert(events);
                     });

@@ -21,11 +21,15 @@ mod cluster;
 mod format;
 pub mod mask;
 mod miner;
+mod registry;
 mod tree;
 
 pub use cluster::{Template, TemplateId};
 pub use format::{FormatError, HeaderFormat};
 pub use miner::TemplateMiner;
+pub use registry::{
+    TemplateRegistry, TemplateSummary, MAX_TEMPLATES_PER_TENANT, TEMPLATE, TEMPLATE_ID,
+};
 
 /// Tuning of the miner.
 #[derive(Debug, Clone)]

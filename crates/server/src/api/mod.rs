@@ -3,6 +3,7 @@
 mod events;
 mod health;
 mod ingest;
+mod templates;
 
 use crate::audit::AuditSink;
 use axum::{
@@ -38,6 +39,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
     let protected = Router::new()
         .route("/api/v1/ingest", post(ingest::ingest))
         .route("/api/v1/events", get(events::search))
+        .route("/api/v1/templates", get(templates::list))
         .route("/metrics", get(health::metrics))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
