@@ -4,9 +4,10 @@
 use crate::client::{Client, ServerArgs};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use palisade_parse::template::CaptureLocations;
 use palisade_parse::template::{HeaderFormat, MinerConfig, Template, TemplateMiner};
-use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Subcommands of `palisade templates`.
@@ -109,48 +110,73 @@ fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
     let mut miner = TemplateMiner::new(config)
         .with_masks(&args.masks)
         .context("--mask is not a valid regular expression")?;
-    let input = read_input(&args.file)?;
+    // A file is read twice (once to mine, once to print); standard input is held in memory.
+    let stdin = if args.file.as_os_str() == "-" {
+        let mut input = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut input)
+            .context("cannot read standard input")?;
+        Some(input)
+    } else {
+        None
+    };
+    let open = || -> anyhow::Result<Box<dyn BufRead + '_>> {
+        Ok(match &stdin {
+            Some(input) => Box::new(input.as_slice()),
+            None => Box::new(BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(&args.file)
+                    .with_context(|| format!("cannot read {}", args.file.display()))?,
+            )),
+        })
+    };
+    let size = match &stdin {
+        Some(input) => input.len() as u64,
+        None => std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0),
+    };
     // Drawn only when standard error is a terminal.
-    let bar = ProgressBar::new(input.len() as u64 * 2).with_style(
+    let bar = ProgressBar::new(size * 2).with_style(
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let text = String::from_utf8_lossy(&input);
-    let lines = || text.lines().map(|line| line.trim_end_matches('\r'));
     let mut locations = format.as_ref().map(HeaderFormat::locations);
-    let mut content_of = |line| match (&format, &mut locations) {
-        (Some(format), Some(at)) => format.content(line, at),
-        _ => Some(line),
-    };
 
     // Pass one mines every line; pass two prints each line with its final template, so that
     // templates merged after a line was mined still give the line its final id.
-    let mut assigned: Vec<Option<u32>> = Vec::new();
+    let mut assigned: Vec<Assigned> = Vec::new();
     let (mut unmatched, mut first_unmatched) = (0u64, None);
-    for (number, line) in (1u64..).zip(lines()) {
-        if number % 4096 == 0 {
-            bar.set_position((line.as_ptr() as usize - text.as_ptr() as usize) as u64);
-        }
-        let content = content_of(line).unwrap_or_else(|| {
+    for_each_line(open()?, &bar, 0, |number, line| {
+        let matched = content_of(&format, &mut locations, line);
+        if matched.is_none() {
             unmatched += 1;
             first_unmatched.get_or_insert(number);
-            line
-        });
-        assigned.push(miner.mine(content).map(|mined| mined.index));
-    }
-    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    for ((number, line), index) in (1u64..).zip(lines()).zip(&assigned) {
-        if number % 4096 == 0 {
-            let done = line.as_ptr() as usize - text.as_ptr() as usize;
-            bar.set_position((text.len() + done) as u64);
         }
-        let Some(index) = index else { continue };
-        let content = content_of(line);
-        let template = miner.resolve(*index);
-        let params = miner.parameters(template, content.unwrap_or(line));
-        write_line(&mut out, number, template, &params, content.is_some())
-            .context("cannot write the output")?;
-    }
+        let content = matched.unwrap_or(line);
+        // The content is a slice of the line: keep where, so pass two need not match again.
+        let start = content.as_ptr() as usize - line.as_ptr() as usize;
+        assigned.push(Assigned {
+            template: miner.mine(content).map(|mined| mined.index),
+            content: (start as u32, (start + content.len()) as u32),
+            matched: matched.is_some(),
+        });
+        Ok(())
+    })
+    .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    for_each_line(open()?, &bar, size, |number, line| {
+        let Some(line_info) = assigned.get(number as usize - 1) else {
+            return Ok(());
+        };
+        let Some(index) = line_info.template else {
+            return Ok(());
+        };
+        let (start, end) = line_info.content;
+        let content = line.get(start as usize..end as usize).unwrap_or(line);
+        let template = miner.resolve(index);
+        let params = miner.parameters(template, content);
+        write_line(&mut out, number, template, &params, line_info.matched)
+    })
+    .context("cannot write the output")?;
     out.flush().context("cannot write the output")?;
     bar.finish_and_clear();
     if let Some(first) = first_unmatched {
@@ -168,19 +194,56 @@ fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The whole input: the miner's second pass reads it again.
-fn read_input(file: &Path) -> anyhow::Result<Vec<u8>> {
-    let mut input = Vec::new();
-    if file.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_end(&mut input)
-            .context("cannot read standard input")?;
-    } else {
-        std::fs::File::open(file)
-            .and_then(|mut f| f.read_to_end(&mut input))
-            .with_context(|| format!("cannot read {}", file.display()))?;
+/// What pass one learnt about a line.
+struct Assigned {
+    /// The template index (`None` when the miner's template limit refused the line).
+    template: Option<u32>,
+    /// Where the content is in the line (byte offsets).
+    content: (u32, u32),
+    /// Whether the line matched the log format.
+    matched: bool,
+}
+
+/// A line's `<Content>` under the format (`None` if it does not match), or the whole line.
+fn content_of<'l>(
+    format: &Option<HeaderFormat>,
+    locations: &mut Option<CaptureLocations>,
+    line: &'l str,
+) -> Option<&'l str> {
+    match (format, locations) {
+        (Some(format), Some(at)) => format.content(line, at),
+        _ => Some(line),
     }
-    Ok(input)
+}
+
+/// Calls `each` with every line (numbered from 1, without its line ending, invalid UTF-8
+/// replaced) and moves the progress bar on from `progress_base`.
+fn for_each_line(
+    mut reader: impl BufRead,
+    bar: &ProgressBar,
+    progress_base: u64,
+    mut each: impl FnMut(u64, &str) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut raw = Vec::with_capacity(4096);
+    let (mut number, mut bytes) = (0u64, 0u64);
+    loop {
+        raw.clear();
+        let read = reader.read_until(b'\n', &mut raw)?;
+        if read == 0 {
+            return Ok(());
+        }
+        number += 1;
+        bytes += read as u64;
+        if number % 4096 == 0 {
+            bar.set_position(progress_base + bytes);
+        }
+        // Validating first takes the fast path; only invalid input pays for replacement.
+        let line = match std::str::from_utf8(&raw) {
+            Ok(valid) => std::borrow::Cow::Borrowed(valid),
+            Err(_) => String::from_utf8_lossy(&raw),
+        };
+        each(number, line.trim_end_matches(['\n', '\r']))?;
+    }
 }
 
 /// Writes `{"line":n,"template_id":"…","template":"…","params":[…]}` and a newline.
@@ -188,7 +251,7 @@ fn write_line(
     out: &mut impl Write,
     number: u64,
     template: &Template,
-    params: &[String],
+    params: &[std::borrow::Cow<str>],
     matched: bool,
 ) -> std::io::Result<()> {
     write!(
@@ -202,7 +265,7 @@ fn write_line(
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, param)?;
+        serde_json::to_writer(&mut *out, param.as_ref())?;
     }
     out.write_all(if matched {
         b"]}\n"

@@ -37,6 +37,11 @@ impl std::error::Error for FormatError {}
 #[derive(Debug, Clone)]
 pub struct HeaderFormat {
     regex: Regex,
+    /// When `<Content>` ends the format: the part before it alone, with no capture groups,
+    /// which the regex engine's DFA matches several times faster than the capturing whole.
+    /// Content is then the rest of the line (the whole pattern's preferred match has the same
+    /// prefix, since `(?P<Content>.*?)$` matches any rest without a newline).
+    prefix: Option<Regex>,
     content_group: usize,
     fields: Vec<String>,
 }
@@ -45,10 +50,14 @@ impl HeaderFormat {
     /// Compiles a format string.
     pub fn parse(format: &str) -> Result<Self, FormatError> {
         let mut pattern = String::from("^");
+        let mut prefix = String::from("^");
         let mut fields: Vec<String> = Vec::new();
         let mut rest = format;
         while let Some(open) = rest.find('<') {
             push_literal(&mut pattern, &rest[..open]);
+            if !fields.iter().any(|f| f == "Content") {
+                push_literal(&mut prefix, &rest[..open]);
+            }
             let after = &rest[open + 1..];
             let close = after
                 .find('>')
@@ -67,6 +76,9 @@ impl HeaderFormat {
             pattern.push_str("(?P<");
             pattern.push_str(name);
             pattern.push_str(">.*?)");
+            if !fields.iter().any(|f| f == "Content") && name != "Content" {
+                prefix.push_str("(?:.*?)");
+            }
             fields.push(name.to_owned());
             rest = &after[close + 1..];
         }
@@ -76,12 +88,15 @@ impl HeaderFormat {
             return Err(FormatError::NoContent);
         }
         let regex = Regex::new(&pattern).map_err(FormatError::Regex)?;
+        let content_last = fields.last().is_some_and(|f| f == "Content") && rest.is_empty();
+        let prefix = content_last.then(|| Regex::new(&prefix).ok()).flatten();
         let content_group = regex
             .capture_names()
             .position(|name| name == Some("Content"))
             .ok_or(FormatError::NoContent)?;
         Ok(HeaderFormat {
             regex,
+            prefix,
             content_group,
             fields,
         })
@@ -101,6 +116,11 @@ impl HeaderFormat {
     /// the line does not match the format.
     pub fn content<'l>(&self, line: &'l str, locations: &mut CaptureLocations) -> Option<&'l str> {
         let line = line.trim();
+        if let Some(prefix) = &self.prefix {
+            if !line.contains('\n') {
+                return prefix.find(line).map(|m| &line[m.end()..]);
+            }
+        }
         self.regex.captures_read(locations, line)?;
         let (start, end) = locations.get(self.content_group)?;
         Some(&line[start..end])
@@ -163,6 +183,31 @@ mod tests {
         let line = "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok";
         let mut at = apache.locations();
         assert_eq!(apache.content(line, &mut at), Some("workerEnv.init() ok"));
+    }
+
+    #[test]
+    fn the_fast_prefix_path_agrees_with_the_whole_pattern() {
+        let format = HeaderFormat::parse(r"<A> <B>(\[<C>\])?: <Content>").unwrap();
+        let whole = HeaderFormat {
+            prefix: None,
+            ..format.clone()
+        };
+        let mut at = format.locations();
+        for line in [
+            "a b[1]: c d: e",
+            "a  b: c",
+            "a b c d: e",
+            "a b:c",
+            "ab: c",
+            "a b[x]:  spaced  content ",
+            "",
+        ] {
+            assert_eq!(
+                format.content(line, &mut at),
+                whole.content(line, &mut at),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

@@ -32,25 +32,23 @@ fn is_path_or_url(token: &[u8]) -> bool {
     };
     let unix_path = body.len() > 1 && body[0] == b'/' && body[1] != b'/' || body.starts_with(b"//");
     let windows_path = body.len() > 2 && body[0].is_ascii_alphabetic() && &body[1..3] == b":\\";
-    unix_path || windows_path || memchr::memmem::find(body, b"://").is_some()
+    let url = || memchr::memchr_iter(b':', body).any(|at| body[at + 1..].starts_with(b"//"));
+    unix_path || windows_path || url()
 }
 
 /// Month and weekday names, as dates inside messages write them.
-const CALENDAR_WORDS: [&str; 19] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Mon",
-    "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+const CALENDAR_WORDS: [&[u8; 3]; 19] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+    b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun",
 ];
 
-/// Whether a word run is variable.
-fn run_is_variable(run: &[u8]) -> bool {
-    if run.len() == 3 && CALENDAR_WORDS.iter().any(|w| w.as_bytes() == run) {
-        return true;
-    }
-    let digits = run.iter().filter(|b| b.is_ascii_digit()).count();
+/// Whether a word run is variable, given how many decimal digits it holds and whether every
+/// byte is a hexadecimal digit.
+fn run_is_variable(run: &[u8], digits: usize, all_hex: bool) -> bool {
     run.first().is_some_and(u8::is_ascii_digit)
         || digits >= 2
-        || (run.iter().all(u8::is_ascii_hexdigit)
-            && (run.len() >= 8 || digits > 0 && run.len() >= 4))
+        || (all_hex && (run.len() >= 8 || digits > 0 && run.len() >= 4))
+        || (run.len() == 3 && CALENDAR_WORDS.iter().any(|w| &w[..] == run))
 }
 
 /// Appends the masked form of `token` to `out`.
@@ -63,18 +61,26 @@ pub fn mask_token(token: &str, out: &mut String) {
     let token_start = out.len();
     let mut at = 0;
     while at < bytes.len() {
-        let word = is_word_byte(bytes[at]);
-        let end = bytes[at..]
-            .iter()
-            .position(|&b| is_word_byte(b) != word)
-            .map_or(bytes.len(), |n| at + n);
-        // Both ends are next to ASCII bytes (or the token's ends): always char boundaries.
-        let piece = &token[at..end];
-        if word && run_is_variable(piece.as_bytes()) {
-            push_variable(out, token_start);
+        let mut end = at;
+        if is_word_byte(bytes[at]) {
+            let (mut digits, mut all_hex) = (0, true);
+            while end < bytes.len() && is_word_byte(bytes[end]) {
+                digits += usize::from(bytes[end].is_ascii_digit());
+                all_hex &= bytes[end].is_ascii_hexdigit();
+                end += 1;
+            }
+            if run_is_variable(&bytes[at..end], digits, all_hex) {
+                push_variable(out, token_start);
+                at = end;
+                continue;
+            }
         } else {
-            out.push_str(piece);
+            while end < bytes.len() && !is_word_byte(bytes[end]) {
+                end += 1;
+            }
         }
+        // Both ends are next to ASCII bytes (or the token's ends): always char boundaries.
+        out.push_str(&token[at..end]);
         at = end;
     }
 }

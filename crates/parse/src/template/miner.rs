@@ -4,6 +4,7 @@ use super::cluster::{self, Comparison, Template, TemplateId};
 use super::mask::{mask_token, WILDCARD};
 use super::{tree::Tree, Mined, MinerConfig, Outcome};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Buffers reused for every line, so mining allocates nothing per token.
@@ -185,19 +186,23 @@ impl TemplateMiner {
 
     /// A line's parameters under a template: its tokens (after per-format masking) at the
     /// template's variable positions, whole (for `size=<*>` the parameter is `size=42`).
-    pub fn parameters(&self, template: &Template, content: &str) -> Vec<String> {
+    /// Borrowed from `content` unless per-format masks rewrote the line.
+    pub fn parameters<'c>(&self, template: &Template, content: &'c str) -> Vec<Cow<'c, str>> {
+        if self.masks.is_empty() {
+            return template
+                .tokens()
+                .zip(split_tokens(content))
+                .filter_map(|(slot, token)| slot.contains(WILDCARD).then_some(token))
+                .map(Cow::Borrowed)
+                .collect();
+        }
         let mut preprocessed = String::new();
-        let text = if self.masks.is_empty() {
-            content
-        } else {
-            apply_masks(&self.masks, content, &mut preprocessed);
-            &preprocessed
-        };
+        apply_masks(&self.masks, content, &mut preprocessed);
         template
             .tokens()
-            .zip(split_tokens(text))
-            .filter(|(slot, _)| slot.contains(WILDCARD))
-            .map(|(_, token)| token.to_owned())
+            .zip(split_tokens(&preprocessed))
+            .filter_map(|(slot, token)| slot.contains(WILDCARD).then_some(token))
+            .map(|token| Cow::Owned(token.to_owned()))
             .collect()
     }
 
@@ -225,8 +230,7 @@ fn fresh_id(taken: &mut HashSet<u64>, mut hash: u64) -> TemplateId {
 
 /// Splits on ASCII white space, skipping empty tokens.
 pub(super) fn split_tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_ascii_whitespace())
-        .filter(|token| !token.is_empty())
+    text.split_ascii_whitespace()
 }
 
 /// Writes `content` with every match of every mask (applied in order) replaced by `<*>`.

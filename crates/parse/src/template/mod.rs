@@ -27,6 +27,8 @@ mod tree;
 pub use cluster::{Template, TemplateId};
 pub use format::{FormatError, HeaderFormat};
 pub use miner::TemplateMiner;
+/// Room for one header match's positions ([`HeaderFormat::locations`]).
+pub use regex::CaptureLocations;
 pub use registry::{
     TemplateRegistry, TemplateSummary, MAX_TEMPLATES_PER_TENANT, TEMPLATE, TEMPLATE_ID,
 };
