@@ -42,6 +42,8 @@ pub struct HeaderFormat {
     /// Content is then the rest of the line (the whole pattern's preferred match has the same
     /// prefix, since `(?P<Content>.*?)$` matches any rest without a newline).
     prefix: Option<Regex>,
+    /// The regex-free matcher, when the format is simple enough ([`super::scan`]).
+    simple: Option<super::scan::SimpleFormat>,
     content_group: usize,
     fields: Vec<String>,
 }
@@ -97,6 +99,7 @@ impl HeaderFormat {
         Ok(HeaderFormat {
             regex,
             prefix,
+            simple: super::scan::SimpleFormat::new(format),
             content_group,
             fields,
         })
@@ -116,6 +119,9 @@ impl HeaderFormat {
     /// the line does not match the format.
     pub fn content<'l>(&self, line: &'l str, locations: &mut CaptureLocations) -> Option<&'l str> {
         let line = line.trim();
+        if let Some(start) = self.simple.as_ref().and_then(|s| s.content_start(line)) {
+            return Some(&line[start..]);
+        }
         if let Some(prefix) = &self.prefix {
             if !line.contains('\n') {
                 return prefix.find(line).map(|m| &line[m.end()..]);
@@ -187,26 +193,49 @@ mod tests {
 
     #[test]
     fn the_fast_prefix_path_agrees_with_the_whole_pattern() {
-        let format = HeaderFormat::parse(r"<A> <B>(\[<C>\])?: <Content>").unwrap();
-        let whole = HeaderFormat {
-            prefix: None,
-            ..format.clone()
-        };
-        let mut at = format.locations();
-        for line in [
-            "a b[1]: c d: e",
-            "a  b: c",
-            "a b c d: e",
-            "a b:c",
-            "ab: c",
-            "a b[x]:  spaced  content ",
-            "",
+        for format in [
+            r"<A> <B>(\[<C>\])?: <Content>",
+            r"\[<A>\] <B>: <Content>",
+            "<A> <B> - <C>:  <Content>",
         ] {
-            assert_eq!(
-                format.content(line, &mut at),
-                whole.content(line, &mut at),
-                "{line:?}"
-            );
+            let format = HeaderFormat::parse(format).unwrap();
+            let whole = HeaderFormat {
+                prefix: None,
+                simple: None,
+                ..format.clone()
+            };
+            let mut at = format.locations();
+            for line in [
+                "[a] b: c",
+                "[a b] c d: e: f",
+                "a b - c:  d",
+                "a b - c - d:  e",
+                "a  b -  c:d",
+                "a b[1]: c d: e",
+                "a  b: c",
+                "a b c d: e",
+                "a b:c",
+                "ab: c",
+                "a b[x]:  spaced  content ",
+                "",
+                "é b: c",
+            ] {
+                assert_eq!(
+                    format.content(line, &mut at),
+                    whole.content(line, &mut at),
+                    "{line:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_paths_agree_with_the_whole_pattern_on_any_line(line in "[ab:\\[\\] \t\x0b-]{0,24}") {
+            let format = HeaderFormat::parse(r"\[<A>\] <B> - <C>: <Content>").unwrap();
+            let whole = HeaderFormat { prefix: None, simple: None, ..format.clone() };
+            let mut at = format.locations();
+            proptest::prop_assert_eq!(format.content(&line, &mut at), whole.content(&line, &mut at));
         }
     }
 

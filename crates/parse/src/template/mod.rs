@@ -22,6 +22,7 @@ mod format;
 pub mod mask;
 mod miner;
 mod registry;
+mod scan;
 mod tree;
 
 pub use cluster::{Template, TemplateId};
