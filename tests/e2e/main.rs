@@ -14,3 +14,4 @@ mod parse_cli;
 mod parser_chains;
 mod retention;
 mod syslog;
+mod templates;

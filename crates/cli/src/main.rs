@@ -11,6 +11,7 @@ mod kms_bench;
 mod operator;
 mod parse_cmd;
 mod search;
+mod templates;
 
 use clap::{Parser, Subcommand};
 
@@ -59,6 +60,9 @@ enum Command {
     /// Work with palisade.toml.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
+    /// Mine log templates (offline from a file).
+    #[command(subcommand)]
+    Templates(templates::TemplatesCommand),
     /// Measure: load generators.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => bench::run(cmd),
         Command::Audit(cmd) => audit::run(cmd),
         Command::Operator(cmd) => operator::run(cmd),
+        Command::Templates(cmd) => templates::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,9 @@
 //! read by hand-written byte-level parsers; whatever no parser understands is kept as an event
 //! marked `unparsed` whose message is the input. Parsing is deterministic — it depends only on
 //! the record — so replaying the write-ahead log reproduces exactly the same events.
+//!
+//! [`template`] mines templates from the lines no parser understands (a Drain-style online
+//! miner), so unknown logs become searchable by their shape.
 
 mod chain;
 mod datetime;
@@ -12,6 +15,7 @@ mod json;
 mod severity;
 mod source;
 mod syslog;
+pub mod template;
 
 pub use chain::{ChainError, ParserChains, Verdict};
 pub use source::{AuditJoiner, SourceType};

@@ -2,7 +2,7 @@
 
 use crate::{metrics::Metrics, Pipeline};
 use palisade_core::{config::StorageConfig, Event, RawRecord};
-use palisade_parse::{ParserChains, Verdict};
+use palisade_parse::{template::TemplateRegistry, ParserChains, Verdict};
 use palisade_store::{DurableBatch, EventStore, Wal};
 use std::{sync::Arc, time::Instant};
 use tokio::sync::mpsc::Receiver;
@@ -21,17 +21,20 @@ fn parse_one(seq: u64, rec: &RawRecord, chains: &ParserChains, metrics: &Metrics
 }
 
 /// Parses one batch of consecutive records (the first has sequence number `first_seq`).
+/// Unparsed events get their tenant's template.
 fn parse_batch(
     first_seq: u64,
     records: &[RawRecord],
     chains: &ParserChains,
     metrics: &Metrics,
+    templates: &TemplateRegistry,
 ) -> Vec<Event> {
-    let events: Vec<Event> = records
+    let mut events: Vec<Event> = records
         .iter()
         .zip(first_seq..)
         .filter_map(|(rec, seq)| parse_one(seq, rec, chains, metrics))
         .collect();
+    templates.annotate(&mut events);
     metrics.count_parsed(&events);
     events
 }
@@ -42,6 +45,7 @@ pub(crate) fn replay(
     store: &EventStore,
     metrics: &Metrics,
     chains: &ParserChains,
+    templates: &TemplateRegistry,
     committed: u64,
 ) -> anyhow::Result<u64> {
     const CHUNK: usize = 8192;
@@ -49,10 +53,12 @@ pub(crate) fn replay(
     let count = wal.replay(committed, |seq, rec| {
         pending.extend(parse_one(seq, &rec, chains, metrics));
         if pending.len() == CHUNK {
+            templates.annotate(&mut pending);
             metrics.count_parsed(&pending);
             store.insert(std::mem::take(&mut pending));
         }
     })?;
+    templates.annotate(&mut pending);
     metrics.count_parsed(&pending);
     store.insert(pending);
     Ok(count)
@@ -77,8 +83,13 @@ pub(crate) fn spawn(
                 Ok(Some(batch)) => {
                     let p = pipeline.clone();
                     tokio::task::block_in_place(|| {
-                        let events =
-                            parse_batch(batch.first_seq, &batch.records, &p.chains, &p.metrics);
+                        let events = parse_batch(
+                            batch.first_seq,
+                            &batch.records,
+                            &p.chains,
+                            &p.metrics,
+                            &p.templates,
+                        );
                         p.metrics.note_inserted(&batch);
                         p.store.insert(events);
                     });

@@ -31,6 +31,8 @@ pub struct Pipeline {
     ready: AtomicBool,
     /// A background flush is writing segments.
     flushing: AtomicBool,
+    /// Per-tenant template miners for the events no parser understood.
+    templates: Arc<palisade_parse::template::TemplateRegistry>,
 }
 
 impl Pipeline {
@@ -48,7 +50,8 @@ impl Pipeline {
         let committed = store.committed_seq();
         let (wal, durable) = Wal::open(&data.join("wal"), &config.wal, committed)?;
         let metrics = Arc::new(Metrics::default());
-        let replayed = consumer::replay(&wal, &store, &metrics, &chains, committed)?;
+        let templates = Arc::new(palisade_parse::template::TemplateRegistry::new());
+        let replayed = consumer::replay(&wal, &store, &metrics, &chains, &templates, committed)?;
         if replayed > 0 {
             tracing::info!(
                 replayed,
@@ -62,6 +65,7 @@ impl Pipeline {
             chains,
             ready: AtomicBool::new(false),
             flushing: AtomicBool::new(false),
+            templates,
         });
         consumer::spawn(pipeline.clone(), durable, config.storage.clone());
         pipeline.ready.store(true, Ordering::Release);
@@ -76,6 +80,11 @@ impl Pipeline {
     /// The per-source counters and gauges.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// The templates mined from unparsed events, per tenant.
+    pub fn templates(&self) -> &Arc<palisade_parse::template::TemplateRegistry> {
+        &self.templates
     }
 
     /// The write-ahead log.

@@ -6,6 +6,7 @@ mod events;
 mod health;
 mod ingest;
 pub mod kms;
+mod templates;
 mod transit;
 
 use crate::audit::AuditSink;
@@ -46,6 +47,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
     let protected = Router::new()
         .route("/api/v1/ingest", post(ingest::ingest))
         .route("/api/v1/events", get(events::search))
+        .route("/api/v1/templates", get(templates::list))
         .route("/metrics", get(health::metrics))
         .route("/api/v1/audit/records", get(audit::records))
         .route("/api/v1/audit/tree-head", get(audit::tree_head))

@@ -1,0 +1,162 @@
+//! Built-in masking: the parts of a token that are almost always variable become `<*>`.
+//!
+//! A token is split into *word runs* (ASCII letters, digits and `_`) and the bytes between
+//! them. A word run is variable when it starts with a digit or holds two (numbers, IPs, ports,
+//! times, ids such as `user42`), or when it is hexadecimal: four or more hex digits with a
+//! decimal digit among them (`fe1a`, as in UUIDs) or eight or more without (`deadbeefcafe`).
+//! A single digit after letters is kept (`ssh2`, `SOCKS5`, `ipv6`: names, not values).
+//! Abbreviated month and weekday names (`Jul`, `Sun`) are variable too: they are dates. Neighbouring
+//! variable runs joined by one of `. : , - /` collapse into one `<*>`, so `10.0.0.1:8080`,
+//! `2015-10-18` and `1.5` are each a single `<*>`, while the constant parts stay:
+//! `size=42` → `size=<*>`, `blk_-1608` → `blk_-<*>`, `core.12` → `core.<*>`. A path
+//! (`/var/log/x`, `C:\dir`) or a URL (`scheme://…`) becomes `<*>` as a whole.
+//! The output is appended to a reused buffer: masking allocates nothing per token.
+
+/// The marker for a variable part of a template.
+pub const WILDCARD: &str = "<*>";
+
+/// Bytes that may join two variable runs into one.
+fn joins_variables(b: u8) -> bool {
+    matches!(b, b'.' | b':' | b',' | b'-' | b'/')
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A path or a URL: variable as a whole.
+fn is_path_or_url(token: &[u8]) -> bool {
+    let body = match token.first() {
+        Some(b'"' | b'\'' | b'(' | b'[' | b'<') => &token[1..],
+        _ => token,
+    };
+    let unix_path = body.len() > 1 && body[0] == b'/' && body[1] != b'/' || body.starts_with(b"//");
+    let windows_path = body.len() > 2 && body[0].is_ascii_alphabetic() && &body[1..3] == b":\\";
+    let url = || memchr::memchr_iter(b':', body).any(|at| body[at + 1..].starts_with(b"//"));
+    unix_path || windows_path || url()
+}
+
+/// Month and weekday names, as dates inside messages write them.
+const CALENDAR_WORDS: [&[u8; 3]; 19] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+    b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun",
+];
+
+/// Whether a word run is variable, given how many decimal digits it holds and whether every
+/// byte is a hexadecimal digit.
+fn run_is_variable(run: &[u8], digits: usize, all_hex: bool) -> bool {
+    run.first().is_some_and(u8::is_ascii_digit)
+        || digits >= 2
+        || (all_hex && (run.len() >= 8 || digits > 0 && run.len() >= 4))
+        || (run.len() == 3 && CALENDAR_WORDS.iter().any(|w| &w[..] == run))
+}
+
+/// Appends the masked form of `token` to `out`.
+pub fn mask_token(token: &str, out: &mut String) {
+    let bytes = token.as_bytes();
+    if is_path_or_url(bytes) {
+        out.push_str(WILDCARD);
+        return;
+    }
+    let token_start = out.len();
+    let mut at = 0;
+    while at < bytes.len() {
+        let mut end = at;
+        if is_word_byte(bytes[at]) {
+            let (mut digits, mut all_hex) = (0, true);
+            while end < bytes.len() && is_word_byte(bytes[end]) {
+                digits += usize::from(bytes[end].is_ascii_digit());
+                all_hex &= bytes[end].is_ascii_hexdigit();
+                end += 1;
+            }
+            if run_is_variable(&bytes[at..end], digits, all_hex) {
+                push_variable(out, token_start);
+                at = end;
+                continue;
+            }
+        } else {
+            while end < bytes.len() && !is_word_byte(bytes[end]) {
+                end += 1;
+            }
+        }
+        // Both ends are next to ASCII bytes (or the token's ends): always char boundaries.
+        out.push_str(&token[at..end]);
+        at = end;
+    }
+}
+
+/// Appends `<*>`, merging with a `<*>` just before it (across one joining byte) and dropping a
+/// sign that opens the token, so `-1`, `1.5` and `10.0.0.1` all mask to one `<*>`.
+fn push_variable(out: &mut String, token_start: usize) {
+    let written = &out.as_bytes()[token_start..];
+    if written.len() > WILDCARD.len()
+        && joins_variables(written[written.len() - 1])
+        && written[..written.len() - 1].ends_with(WILDCARD.as_bytes())
+    {
+        out.pop();
+        return;
+    }
+    if written == b"-" || written == b"+" {
+        out.truncate(token_start);
+    }
+    out.push_str(WILDCARD);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(token: &str) -> String {
+        let mut out = String::new();
+        mask_token(token, &mut out);
+        out
+    }
+
+    #[test]
+    fn numbers_addresses_and_times_become_one_wildcard() {
+        for token in [
+            "42",
+            "-1",
+            "+7",
+            "1.5",
+            "10.0.0.1",
+            "10.0.0.1:50010",
+            "2015-10-18",
+            "18:22:05,123",
+            "0x1f3a",
+            "deadbeefcafe",
+            "b9000564-fe1a-409b-b8cc-1e88b294cd1d",
+            "user42",
+            "Sun",
+            "Jul",
+        ] {
+            assert_eq!(masked(token), "<*>", "{token}");
+        }
+    }
+
+    #[test]
+    fn constant_parts_around_a_variable_stay() {
+        assert_eq!(masked("size=42"), "size=<*>");
+        assert_eq!(masked("blk_-1608999687919862906"), "blk_-<*>");
+        assert_eq!(masked("core.1234"), "core.<*>");
+        assert_eq!(masked("[pid:77]"), "[pid:<*>]");
+        assert_eq!(masked("HTTP/1.1"), "HTTP/<*>");
+        assert_eq!(masked("(12)"), "(<*>)");
+    }
+
+    #[test]
+    fn words_paths_and_urls() {
+        assert_eq!(masked("session"), "session");
+        assert_eq!(masked("ssh2"), "ssh2");
+        assert_eq!(masked("SOCKS5"), "SOCKS5");
+        assert_eq!(masked("opened."), "opened.");
+        assert_eq!(masked("accepted"), "accepted");
+        assert_eq!(masked("/var/log/messages"), "<*>");
+        assert_eq!(masked("'/etc/passwd'"), "<*>");
+        assert_eq!(masked("C:\\Windows\\x.dll"), "<*>");
+        assert_eq!(masked("https://example.org/a"), "<*>");
+        assert_eq!(masked("/"), "/");
+        assert_eq!(masked("naïve"), "naïve");
+        assert_eq!(masked("é1"), "é<*>");
+    }
+}
