@@ -1,0 +1,173 @@
+//! Resolving an event's fields to the Sigma fields the rules read, once per event.
+
+use crate::mapping::{Mappings, Prefix};
+use palisade_core::{fields as ocsf, Event, Value};
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+/// Sigma field names → slots, and event paths → the slots they fill.
+#[derive(Debug, Default)]
+pub(crate) struct FieldTable {
+    slots: HashMap<String, u32>,
+    by_path: HashMap<Box<str>, Vec<u32>>,
+    /// Prefixes that need more than a lookup: spaces stripped, or `*` segments.
+    special_prefixes: Vec<Prefix>,
+    /// Whether any rule has a keyword search (so texts must be lower-cased for them).
+    pub keywords_used: bool,
+}
+
+impl FieldTable {
+    /// The slot of a Sigma field, assigned on first use.
+    pub fn slot(&mut self, name: &str) -> u32 {
+        let next = self.slots.len() as u32;
+        *self.slots.entry(name.to_owned()).or_insert(next)
+    }
+
+    /// Number of slots.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Computes which event paths fill each slot (call after every slot is assigned).
+    pub fn resolve(&mut self, mappings: &Mappings) {
+        self.special_prefixes = mappings
+            .prefix
+            .iter()
+            .filter(|p| p.strip_spaces || p.path.contains('*'))
+            .cloned()
+            .collect();
+        let mut by_path: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (name, &slot) in &self.slots {
+            let explicit = mappings.fields.get(name).into_iter().flatten().cloned();
+            let own = std::iter::once(name.clone());
+            let prefixed = mappings.prefix.iter().map(|Prefix { path, .. }| format!("{path}{name}"));
+            for path in explicit.chain(own).chain(prefixed) {
+                let slots = by_path.entry(path.into_boxed_str()).or_default();
+                if !slots.contains(&slot) {
+                    slots.push(slot);
+                }
+            }
+        }
+        self.by_path = by_path;
+    }
+
+    /// Fills `slot_to_field` (len = slots, all `u32::MAX`) with the index in `event.fields`
+    /// of each slot's field; records the touched slots so they can be reset.
+    pub fn bind(&self, event: &Event, slot_to_field: &mut [u32], touched: &mut Vec<u32>) {
+        for (index, (path, _)) in event.fields.iter().enumerate() {
+            let found = self.by_path.get(path.as_ref()).or_else(|| {
+                self.special_prefixes.iter().find_map(|prefix| {
+                    let key = canonical_path(prefix, path)?;
+                    self.by_path.get(key.as_str())
+                })
+            });
+            for &slot in found.into_iter().flatten() {
+                if let Some(entry) = slot_to_field.get_mut(slot as usize) {
+                    if *entry == u32::MAX {
+                        *entry = index as u32;
+                        touched.push(slot);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The path as the field table knows it under a special prefix: `*` segments kept as `*`,
+/// spaces removed from the remainder when the prefix says so. `None` when the path is not
+/// under the prefix or is already in canonical form.
+fn canonical_path(prefix: &Prefix, path: &str) -> Option<String> {
+    let lead = prefix.path.split('*').next().unwrap_or_default();
+    if !path.starts_with(lead) {
+        return None;
+    }
+    let pattern: Vec<&str> = prefix.path.trim_end_matches('.').split('.').collect();
+    let mut segments = path.splitn(pattern.len() + 1, '.');
+    for expected in &pattern {
+        let segment = segments.next()?;
+        if *expected != "*" && *expected != segment {
+            return None;
+        }
+    }
+    let rest = segments.next()?;
+    if !prefix.path.contains('*') && !(prefix.strip_spaces && rest.contains(' ')) {
+        return None;
+    }
+    let rest = if prefix.strip_spaces {
+        rest.replace(' ', "")
+    } else {
+        rest.to_owned()
+    };
+    Some(format!("{}{rest}", prefix.path))
+}
+
+/// One event seen through the slots: text and lower-case text computed at most once.
+pub(crate) struct EventView<'e> {
+    pub event: &'e Event,
+    pub slot_to_field: &'e [u32],
+    text: Vec<OnceCell<String>>,
+    /// `None` inside means "same as the text" (already lower-case).
+    lower: Vec<OnceCell<Option<String>>>,
+}
+
+impl<'e> EventView<'e> {
+    pub fn new(event: &'e Event, slot_to_field: &'e [u32]) -> Self {
+        let n = event.fields.len();
+        EventView {
+            event,
+            slot_to_field,
+            text: (0..n).map(|_| OnceCell::new()).collect(),
+            lower: (0..n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    pub fn field_text(&self, index: usize) -> Option<&str> {
+        let (_, value) = self.event.fields.get(index)?;
+        Some(match value {
+            Value::Str(s) => s.as_str(),
+            other => self.text[index].get_or_init(|| other.to_string()).as_str(),
+        })
+    }
+
+    pub fn field_lower(&self, index: usize) -> Option<&str> {
+        let text = self.field_text(index)?;
+        let lower = self.lower[index].get_or_init(|| {
+            let unchanged = text.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            (!unchanged).then(|| text.to_lowercase())
+        });
+        Some(lower.as_deref().unwrap_or(text))
+    }
+
+    fn index_of(&self, slot: u32) -> Option<usize> {
+        let index = *self.slot_to_field.get(slot as usize)?;
+        (index != u32::MAX).then_some(index as usize)
+    }
+
+    /// True when keyword searches look at this field (free text, not the raw input copy).
+    pub fn is_keyword_text(&self, index: usize) -> bool {
+        self.event.fields.get(index).is_some_and(|(path, value)| {
+            matches!(value, Value::Str(_))
+                && !matches!(path.as_ref(), ocsf::RAW_DATA | ocsf::RAW_DATA_BASE64)
+        })
+    }
+}
+
+impl crate::detection::FieldSource for EventView<'_> {
+    fn text(&self, slot: u32) -> Option<&str> {
+        self.field_text(self.index_of(slot)?)
+    }
+
+    fn lower(&self, slot: u32) -> Option<&str> {
+        self.field_lower(self.index_of(slot)?)
+    }
+
+    fn any_text(&self, test: &mut dyn FnMut(&str, &str) -> bool) -> bool {
+        (0..self.event.fields.len()).any(|i| {
+            self.is_keyword_text(i)
+                && match (self.field_text(i), self.field_lower(i)) {
+                    (Some(original), Some(lower)) => test(original, lower),
+                    _ => false,
+                }
+        })
+    }
+}
