@@ -4,7 +4,9 @@
 mod bench;
 mod client;
 mod config_cmd;
+mod hunt;
 mod ingest;
+mod rules;
 mod search;
 
 use clap::{Parser, Subcommand};
@@ -55,6 +57,11 @@ enum Command {
     /// Measure: load generators.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Sigma rules: check that they load (see docs/sigma.md).
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Run Sigma rules offline over JSON/NDJSON/log files.
+    Hunt(hunt::HuntArgs),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -89,6 +96,8 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::Config(cmd) => config_cmd::run(cmd),
         Command::Bench(cmd) => bench::run(cmd),
+        Command::Rules(cmd) => rules::run(cmd),
+        Command::Hunt(args) => hunt::run(args),
     };
     match result {
         Ok(code) => code,

@@ -80,7 +80,10 @@ impl Engine {
             } else {
                 None
             };
-            by_source.entry(rule.logsource.clone()).or_default().push(rules.len());
+            by_source
+                .entry(rule.logsource.clone())
+                .or_default()
+                .push(rules.len());
             rules.push(Compiled { rule, requirement });
         }
         let routes = if options.routing {
@@ -143,7 +146,9 @@ impl<'a> Scanner<'a> {
     /// The rules that match `event`, in load order within each logsource.
     pub fn scan(&mut self, event: &Event) -> Vec<&'a Rule> {
         let engine = self.engine;
-        engine.table.bind(event, &mut self.slot_to_field, &mut self.touched);
+        engine
+            .table
+            .bind(event, &mut self.slot_to_field, &mut self.touched);
         let view = EventView::new(event, &self.slot_to_field);
         find_literals(
             engine,
@@ -163,7 +168,9 @@ impl<'a> Scanner<'a> {
                     continue;
                 }
                 let rule = &compiled.rule;
-                if rule.detection.matches(&view) && !rule.exclusions.iter().any(|x| x.matches(&view)) {
+                if rule.detection.matches(&view)
+                    && !rule.exclusions.iter().any(|x| x.matches(&view))
+                {
                     matched.push(rule);
                 }
             }

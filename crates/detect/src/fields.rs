@@ -40,7 +40,10 @@ impl FieldTable {
         for (name, &slot) in &self.slots {
             let explicit = mappings.fields.get(name).into_iter().flatten().cloned();
             let own = std::iter::once(name.clone());
-            let prefixed = mappings.prefix.iter().map(|Prefix { path, .. }| format!("{path}{name}"));
+            let prefixed = mappings
+                .prefix
+                .iter()
+                .map(|Prefix { path, .. }| format!("{path}{name}"));
             for path in explicit.chain(own).chain(prefixed) {
                 let slots = by_path.entry(path.into_boxed_str()).or_default();
                 if !slots.contains(&slot) {
@@ -90,7 +93,8 @@ fn canonical_path(prefix: &Prefix, path: &str) -> Option<String> {
         }
     }
     let rest = segments.next()?;
-    if !prefix.path.contains('*') && !(prefix.strip_spaces && rest.contains(' ')) {
+    let changes = prefix.path.contains('*') || (prefix.strip_spaces && rest.contains(' '));
+    if !changes {
         return None;
     }
     let rest = if prefix.strip_spaces {
@@ -132,7 +136,9 @@ impl<'e> EventView<'e> {
     pub fn field_lower(&self, index: usize) -> Option<&str> {
         let text = self.field_text(index)?;
         let lower = self.lower[index].get_or_init(|| {
-            let unchanged = text.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            let unchanged = text
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
             (!unchanged).then(|| text.to_lowercase())
         });
         Some(lower.as_deref().unwrap_or(text))

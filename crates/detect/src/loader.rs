@@ -67,9 +67,7 @@ impl RuleSet {
             };
             entries.sort();
             for entry in entries {
-                let is_yaml = entry
-                    .extension()
-                    .is_some_and(|x| x == "yml" || x == "yaml");
+                let is_yaml = entry.extension().is_some_and(|x| x == "yml" || x == "yaml");
                 if entry.is_dir() || is_yaml {
                     self.load_path(&entry);
                 }
@@ -139,7 +137,13 @@ impl RuleSet {
         }
     }
 
-    fn load_document(&mut self, source: &str, text: &str, lines: (usize, Option<usize>), doc: Yaml) {
+    fn load_document(
+        &mut self,
+        source: &str,
+        text: &str,
+        lines: (usize, Option<usize>),
+        doc: Yaml,
+    ) {
         let title = doc["title"].as_str().map(str::to_owned);
         if !doc["correlation"].is_badvalue() {
             return self.skipped.push(Skipped {

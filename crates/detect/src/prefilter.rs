@@ -63,7 +63,9 @@ fn condition(d: &Detection, c: &Condition, literals: &mut Literals) -> Requireme
         Condition::And(all) => best(all.iter().map(|c| condition(d, c, literals))),
         Condition::Or(any) => union(any.iter().map(|c| condition(d, c, literals))),
         Condition::All(ids) => best(ids.iter().map(|i| search(d.searches.get(*i)?, literals))),
-        Condition::AtLeast(_, ids) => union(ids.iter().map(|i| search(d.searches.get(*i)?, literals))),
+        Condition::AtLeast(_, ids) => {
+            union(ids.iter().map(|i| search(d.searches.get(*i)?, literals)))
+        }
     }
 }
 

@@ -22,7 +22,11 @@ pub(crate) struct Route {
 impl Route {
     /// The route for `source`: the shipped/user definitions for it, plus events that name
     /// their logsource themselves (`logsource.product` ... fields).
-    pub fn build(source: &Logsource, mappings: &Mappings, table: &mut FieldTable) -> Result<Self, String> {
+    pub fn build(
+        source: &Logsource,
+        mappings: &Mappings,
+        table: &mut FieldTable,
+    ) -> Result<Self, String> {
         let mut alternatives = Vec::new();
         for def in mappings.definitions_for(source) {
             for alternative in &def.when {
@@ -65,12 +69,12 @@ impl Route {
     /// True when the event belongs to this logsource.
     pub fn covers(&self, view: &EventView<'_>) -> bool {
         self.alternatives.iter().any(|conditions| {
-            conditions.iter().all(|c| {
-                match (view.text(c.slot), view.lower(c.slot)) {
+            conditions
+                .iter()
+                .all(|c| match (view.text(c.slot), view.lower(c.slot)) {
                     (Some(text), Some(lower)) => c.any_of.iter().any(|m| m.is_match(text, lower)),
                     _ => false,
-                }
-            })
+                })
         })
     }
 }

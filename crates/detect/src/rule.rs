@@ -36,7 +36,8 @@ impl Logsource {
     /// True when an event of `self`'s source is also of `other`'s: every key `other` sets is
     /// set to the same value here.
     pub fn within(&self, other: &Logsource) -> bool {
-        let ok = |mine: &Option<String>, theirs: &Option<String>| theirs.is_none() || mine == theirs;
+        let ok =
+            |mine: &Option<String>, theirs: &Option<String>| theirs.is_none() || mine == theirs;
         ok(&self.product, &other.product)
             && ok(&self.category, &other.category)
             && ok(&self.service, &other.service)
@@ -115,17 +116,32 @@ impl Rule {
         if doc["detection"].is_badvalue() {
             return Err("rule has no 'detection'".into());
         }
-        let status = text(doc, "status")?;
-        if status.as_deref() == Some("unsupported") {
-            return Err("status 'unsupported': the rule's authors mark it as needing more than \
-                        the Sigma detection standard (aggregations, enrichment or fields no \
-                        standard log source has), so it is not loaded"
-                .into());
-        }
         let logsource = Logsource::parse(&doc["logsource"])?;
         let detection = Detection::parse(&doc["detection"], placeholders)?;
+        let status = text(doc, "status")?;
+        if status.as_deref() == Some("unsupported") {
+            return Err(
+                "status 'unsupported': the rule's authors mark it as needing more than \
+                        the Sigma detection standard (aggregations, enrichment or fields no \
+                        standard log source has), so it is not loaded"
+                    .into(),
+            );
+        }
+        for key in ["date", "modified"] {
+            if let Some(date) = text(doc, key)? {
+                if !is_iso_date(&date) {
+                    return Err(format!(
+                        "'{key}' is {date:?}: Sigma v2 requires YYYY-MM-DD; a date with '/' \
+                         marks a Sigma v1 rule that was never migrated to v2"
+                    ));
+                }
+            }
+        }
         let tags = match &doc["tags"] {
-            Yaml::Array(items) => items.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+            Yaml::Array(items) => items
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect(),
             _ => Vec::new(),
         };
         Ok(Rule {
@@ -145,6 +161,25 @@ impl Rule {
     }
 }
 
+/// `YYYY-MM-DD` with a valid month and day number, as the Sigma v2 schema requires.
+fn is_iso_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r.clone())
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let number =
+        |r: std::ops::Range<usize>| text.get(r).and_then(|t| t.parse::<u32>().ok()).unwrap_or(0);
+    b.len() == 10
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && (1..=12).contains(&number(5..7))
+        && (1..=31).contains(&number(8..10))
+}
+
 impl Filter {
     /// Reads a filter document (`filter:` holding `rules:` and the selection and condition).
     pub fn parse(doc: &Yaml, source: &str, placeholders: &Placeholders) -> Result<Self, String> {
@@ -153,7 +188,11 @@ impl Filter {
         let rules = match &body["rules"] {
             Yaml::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_owned).ok_or("filter.rules entries must be strings"))
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .ok_or("filter.rules entries must be strings")
+                })
                 .collect::<Result<Vec<_>, _>>()?,
             Yaml::String(s) => vec![s.clone()],
             _ => return Err("filter has no 'rules' list naming the rules it applies to".into()),

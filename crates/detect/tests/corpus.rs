@@ -15,7 +15,7 @@ fn corpus() -> Option<PathBuf> {
     }
 }
 
-/// Values for the placeholders SigmaHQ's `rules-placeholder` use.
+/// Values for the placeholders SigmaHQ's rules use (as a deployment would configure them).
 fn placeholders() -> Placeholders {
     let mut p = Placeholders::new();
     for name in [
@@ -26,7 +26,17 @@ fn placeholders() -> Placeholders {
         "Workstations",
         "admin_users",
         "service_accounts",
-        "DC-MACHINE-NAME",
+        "known_cdcs",
+        "ApprovedUserUpn",
+        "Approved_Inviters",
+        "Important_AppIds",
+        "Known_Location",
+        "KNOWN_LOCATION",
+        "dc_machine_accounts",
+        "Administrators",
+        "ServerSystems",
+        "domain_controller_hostnames",
+        "userdomain",
     ] {
         p.insert(name.into(), vec![format!("{name}-example")]);
     }
@@ -63,7 +73,10 @@ fn at_least_99_percent_of_sigmahq_rules_load() {
     let loaded = set.rules.len() + set.filters.len() + set.skipped.len();
     let failed = set.failures.len();
     let rate = loaded as f64 / (loaded + failed) as f64;
-    eprintln!("loaded {loaded}, failed {failed}, rate {:.2}%", rate * 100.0);
+    eprintln!(
+        "loaded {loaded}, failed {failed}, rate {:.2}%",
+        rate * 100.0
+    );
     assert!(loaded > 2500, "only {loaded} documents loaded");
     assert!(rate >= 0.99, "load rate {rate}");
     Engine::new(&set, &EngineOptions::default()).expect("all loaded rules compile");
@@ -91,7 +104,11 @@ fn every_unsupported_rule_is_rejected_with_a_reason() {
 }
 
 fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
+    for entry in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if path.is_dir() {
             collect_yaml(&path, out);
@@ -102,7 +119,11 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn files_named(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
+    for entry in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if path.is_dir() {
             files_named(&path, name, out);
@@ -145,7 +166,11 @@ fn every_regression_rule_fires_on_its_own_events() {
     set.load_path(&corpus.join("sigma/deprecated"));
     let engine = Engine::new(&set, &EngineOptions::default()).expect("compiles");
     let mut infos = Vec::new();
-    files_named(&corpus.join("events/sigma-regression/regression_data"), "info.yml", &mut infos);
+    files_named(
+        &corpus.join("events/sigma-regression/regression_data"),
+        "info.yml",
+        &mut infos,
+    );
     infos.sort();
     assert!(!infos.is_empty());
     let (mut passed, mut tested, mut missed) = (0, 0, Vec::new());
@@ -153,7 +178,10 @@ fn every_regression_rule_fires_on_its_own_events() {
         let text = std::fs::read_to_string(info).unwrap_or_default();
         let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap_or_default();
         let Some(doc) = docs.first() else { continue };
-        let id = doc["rule_metadata"][0]["id"].as_str().unwrap_or_default().to_owned();
+        let id = doc["rule_metadata"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let expected = doc["regression_tests_info"][0]["match_count"].as_i64();
         let Some(dir) = info.parent() else { continue };
         let mut jsons = Vec::new();
@@ -174,7 +202,11 @@ fn every_regression_rule_fires_on_its_own_events() {
         if hits > 0 {
             passed += 1;
         } else {
-            missed.push(format!("{} ({id}): none of {} events", dir.display(), events.len()));
+            missed.push(format!(
+                "{} ({id}): none of {} events",
+                dir.display(),
+                events.len()
+            ));
         }
     }
     for m in &missed {
@@ -185,7 +217,11 @@ fn every_regression_rule_fires_on_its_own_events() {
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().filter_map(Result::ok) {
+    for entry in std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if path.extension().is_some_and(|x| x == "json") {
             out.push(path);

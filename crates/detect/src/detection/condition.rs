@@ -156,7 +156,11 @@ impl Parser<'_> {
                 self.at += 1;
                 let target = match self.next() {
                     Some(Token::Word(t)) => t,
-                    _ => return Err(format!("'{word} of' must be followed by a name, a pattern or 'them'")),
+                    _ => {
+                        return Err(format!(
+                            "'{word} of' must be followed by a name, a pattern or 'them'"
+                        ))
+                    }
                 };
                 self.quantified(&word, &target)
             }
@@ -165,7 +169,9 @@ impl Parser<'_> {
                 .iter()
                 .position(|n| *n == word)
                 .map(Condition::Search)
-                .ok_or_else(|| format!("condition names '{word}', which the detection does not define")),
+                .ok_or_else(|| {
+                    format!("condition names '{word}', which the detection does not define")
+                }),
             Some(other) => Err(format!("unexpected {} in condition", describe(&other))),
             None => Err("condition ends too early".to_owned()),
         }
@@ -182,14 +188,18 @@ impl Parser<'_> {
                 .collect()
         };
         if chosen.is_empty() {
-            return Err(format!("'{quantity} of {target}' matches no search identifier"));
+            return Err(format!(
+                "'{quantity} of {target}' matches no search identifier"
+            ));
         }
         match quantity.to_ascii_lowercase().as_str() {
             "all" => Ok(Condition::All(chosen)),
             "any" => Ok(Condition::AtLeast(1, chosen)),
             n => match n.parse::<usize>() {
                 Ok(count) if count > 0 => Ok(Condition::AtLeast(count, chosen)),
-                _ => Err(format!("'{quantity} of': the quantity must be 1, a positive number or 'all'")),
+                _ => Err(format!(
+                    "'{quantity} of': the quantity must be 1, a positive number or 'all'"
+                )),
             },
         }
     }
@@ -245,31 +255,49 @@ mod tests {
     fn precedence_is_not_then_and_then_or() {
         assert_eq!(
             p("sel or sel_a and not filter").expect("parses"),
-            Or(vec![Search(0), And(vec![Search(1), Not(Box::new(Search(3)))])])
+            Or(vec![
+                Search(0),
+                And(vec![Search(1), Not(Box::new(Search(3)))])
+            ])
         );
         assert_eq!(
             p("(sel or sel_a) and not filter").expect("parses"),
-            And(vec![Or(vec![Search(0), Search(1)]), Not(Box::new(Search(3)))])
+            And(vec![
+                Or(vec![Search(0), Search(1)]),
+                Not(Box::new(Search(3)))
+            ])
         );
-        assert_eq!(p("not not sel").expect("parses"), Not(Box::new(Not(Box::new(Search(0))))));
+        assert_eq!(
+            p("not not sel").expect("parses"),
+            Not(Box::new(Not(Box::new(Search(0)))))
+        );
     }
 
     #[test]
     fn quantifiers_over_patterns_and_them() {
         assert_eq!(p("1 of sel*").expect("parses"), AtLeast(1, vec![0, 1, 2]));
         assert_eq!(p("all of sel_*").expect("parses"), All(vec![1, 2]));
-        assert_eq!(p("1 of them").expect("parses"), AtLeast(1, vec![0, 1, 2, 3]));
+        assert_eq!(
+            p("1 of them").expect("parses"),
+            AtLeast(1, vec![0, 1, 2, 3])
+        );
         assert_eq!(p("all of them").expect("parses"), All(vec![0, 1, 2, 3]));
         assert_eq!(p("any of *_b").expect("parses"), AtLeast(1, vec![2]));
     }
 
     #[test]
     fn errors_name_the_problem() {
-        assert!(p("sel | count() > 5").expect_err("legacy").contains("correlation"));
+        assert!(p("sel | count() > 5")
+            .expect_err("legacy")
+            .contains("correlation"));
         assert!(p("sel near sel_a").expect_err("near").contains("temporal"));
-        assert!(p("selection").expect_err("undefined").contains("does not define"));
+        assert!(p("selection")
+            .expect_err("undefined")
+            .contains("does not define"));
         assert!(p("(sel").expect_err("paren").contains("')'"));
-        assert!(p("1 of nothing*").expect_err("empty").contains("matches no"));
+        assert!(p("1 of nothing*")
+            .expect_err("empty")
+            .contains("matches no"));
         assert!(p("sel sel_a").expect_err("junk").contains("unexpected"));
         assert!(p("").expect_err("empty").contains("too early"));
     }

@@ -18,9 +18,7 @@ pub trait FieldSource {
 impl Detection {
     /// True when any condition holds for the event.
     pub fn matches(&self, source: &dyn FieldSource) -> bool {
-        self.conditions
-            .iter()
-            .any(|c| self.holds(c, source))
+        self.conditions.iter().any(|c| self.holds(c, source))
     }
 
     fn holds(&self, condition: &Condition, source: &dyn FieldSource) -> bool {

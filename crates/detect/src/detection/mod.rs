@@ -9,8 +9,8 @@ mod tests_build;
 pub mod value;
 
 pub use eval::FieldSource;
-pub use tests_build::Placeholders;
 pub(crate) use tests_build::build_field_test;
+pub use tests_build::Placeholders;
 
 use condition::Condition;
 use modifiers::Position;
@@ -115,16 +115,20 @@ impl Detection {
                     Yaml::String(s) => condition_texts.push(s.clone()),
                     Yaml::Array(items) => {
                         for item in items {
-                            let text = item.as_str().ok_or("condition list entries must be strings")?;
+                            let text = item
+                                .as_str()
+                                .ok_or("condition list entries must be strings")?;
                             condition_texts.push(text.to_owned());
                         }
                     }
                     _ => return Err("condition must be a string or a list of strings".into()),
                 },
                 "timeframe" => {
-                    return Err("detection uses the legacy 'timeframe' aggregation; write it as a \
+                    return Err(
+                        "detection uses the legacy 'timeframe' aggregation; write it as a \
                                 Sigma correlation rule (with 'timespan') instead"
-                        .into())
+                            .into(),
+                    )
                 }
                 "rules" => {}
                 name => {
@@ -191,7 +195,11 @@ fn parse_search(value: &Yaml, placeholders: &Placeholders) -> Result<Search, Str
                 .collect::<Result<_, _>>()?;
             Ok(Search { alternatives })
         }
-        Yaml::Array(items) if items.iter().all(|i| !matches!(i, Yaml::Hash(_) | Yaml::Array(_))) => {
+        Yaml::Array(items)
+            if items
+                .iter()
+                .all(|i| !matches!(i, Yaml::Hash(_) | Yaml::Array(_))) =>
+        {
             Ok(Search {
                 alternatives: vec![vec![build_field_test("", value, placeholders)?]],
             })

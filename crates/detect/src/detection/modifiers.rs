@@ -91,7 +91,9 @@ impl Modifiers {
                     f(flags);
                     Ok(())
                 }
-                None => Err(format!("modifier '{name}' is a flag of 're' and must follow it")),
+                None => Err(format!(
+                    "modifier '{name}' is a flag of 're' and must follow it"
+                )),
             };
             match name {
                 "contains" => set_position(&mut m, Position::Anywhere)?,
@@ -157,7 +159,9 @@ impl Modifiers {
             return Err("string modifiers cannot be combined with re, cidr or exists".to_owned());
         }
         if (self.comparison.is_some() || self.time_part.is_some()) && text_only {
-            return Err("numeric and time modifiers cannot be combined with string modifiers".to_owned());
+            return Err(
+                "numeric and time modifiers cannot be combined with string modifiers".to_owned(),
+            );
         }
         Ok(())
     }
@@ -241,8 +245,14 @@ mod tests {
     fn utf16_forms_and_base64() {
         assert_eq!(encode("A", &[Encoding::Utf16Le]), vec!["A\0"]);
         assert_eq!(encode("A", &[Encoding::Utf16Be]), vec!["\0A"]);
-        assert_eq!(encode("A", &[Encoding::Utf16Le, Encoding::Base64]), vec!["QQA="]);
-        assert_eq!(encode("A", &[Encoding::Utf16Bom, Encoding::Base64]), vec!["//5BAA=="]);
+        assert_eq!(
+            encode("A", &[Encoding::Utf16Le, Encoding::Base64]),
+            vec!["QQA="]
+        );
+        assert_eq!(
+            encode("A", &[Encoding::Utf16Bom, Encoding::Base64]),
+            vec!["//5BAA=="]
+        );
         assert_eq!(encode("ping", &[Encoding::Base64]), vec!["cGluZw=="]);
     }
 

@@ -287,7 +287,13 @@ mod tests {
     fn windash_accepts_every_dash_form() {
         let s = SigmaString::parse(" -enc ").wrap(true, true).windash();
         let m = StringMatcher::new(&s, false).expect("compiles");
-        for v in ["x -enc y", "x /enc y", "x \u{2013}enc y", "x \u{2014}enc y", "x \u{2015}enc y"] {
+        for v in [
+            "x -enc y",
+            "x /enc y",
+            "x \u{2013}enc y",
+            "x \u{2014}enc y",
+            "x \u{2015}enc y",
+        ] {
             assert!(m.is_match(v, &v.to_lowercase()), "{v}");
         }
         assert!(!m.is_match("x +enc y", "x +enc y"));

@@ -155,12 +155,15 @@ fn expand(texts: Vec<String>, placeholders: &Placeholders) -> Result<Vec<String>
                 break;
             };
             let name = &rest[start + 1..start + 1 + len];
-            let values = placeholders.get(name).filter(|v| !v.is_empty()).ok_or_else(|| {
-                format!(
-                    "placeholder '%{name}%' has no configured values (set them in the \
+            let values = placeholders
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    format!(
+                        "placeholder '%{name}%' has no configured values (set them in the \
                      detection configuration's placeholders)"
-                )
-            })?;
+                    )
+                })?;
             let literal = &rest[..start];
             variants = variants
                 .iter()
