@@ -4,6 +4,7 @@
 
 mod crash;
 mod harness;
+mod hunt;
 mod ingest_search;
 mod operability;
 mod retention;

@@ -214,14 +214,21 @@ fn document_starts(text: &str) -> Vec<usize> {
     starts
 }
 
-/// Best effort: the line inside the document that holds the first `'quoted'` name of the
-/// reason (the field or search identifier the error is about).
+/// Best effort: the line inside the document that holds a `'quoted'` name of the reason,
+/// the innermost (last) first: the modifier, then the field, then the search identifier.
 fn locate(text: &str, (start, end): (usize, Option<usize>), reason: &str) -> Option<usize> {
-    let needle = reason.split('\'').nth(1).filter(|n| !n.is_empty())?;
-    text.lines()
-        .enumerate()
-        .skip(start.saturating_sub(1))
-        .take_while(|(i, _)| end.is_none_or(|e| *i + 1 < e))
-        .find(|(_, line)| line.contains(needle))
-        .map(|(i, _)| i + 1)
+    let quoted: Vec<&str> = reason
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|n| !n.is_empty())
+        .collect();
+    quoted.iter().rev().find_map(|needle| {
+        text.lines()
+            .enumerate()
+            .skip(start.saturating_sub(1))
+            .take_while(|(i, _)| end.is_none_or(|e| *i + 1 < e))
+            .find(|(_, line)| line.contains(needle))
+            .map(|(i, _)| i + 1)
+    })
 }

@@ -18,8 +18,12 @@ pub(crate) fn build_field_test(
 ) -> Result<FieldTest, String> {
     let mut parts = key.split('|');
     let name = parts.next().unwrap_or_default();
-    let modifiers = Modifiers::parse(parts).map_err(|e| format!("field '{key}': {e}"))?;
+    let mut modifiers = Modifiers::parse(parts).map_err(|e| format!("field '{key}': {e}"))?;
     let field = (!name.is_empty()).then(|| FieldKey::new(name));
+    // Keywords are searched for inside the event's text, as full-text search does.
+    if field.is_none() && modifiers.position == Position::Whole {
+        modifiers.position = Position::Anywhere;
+    }
     let raw_values: Vec<&Yaml> = match value {
         Yaml::Array(items) => items.iter().collect(),
         single => vec![single],
