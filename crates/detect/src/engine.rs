@@ -2,11 +2,10 @@
 
 use crate::fields::{EventView, FieldTable};
 use crate::mapping::Mappings;
-use crate::prefilter::{self, Literals, Requirement};
+use crate::prefilter::{self, Automata, Literals};
 use crate::routing::Route;
 use crate::rule::{Logsource, Rule};
 use crate::RuleSet;
-use aho_corasick::AhoCorasick;
 use palisade_core::Event;
 use std::collections::BTreeMap;
 
@@ -34,7 +33,8 @@ impl Default for EngineOptions {
 
 struct Compiled {
     rule: Rule,
-    requirement: Requirement,
+    /// No literal requirement: evaluated on every event of its logsource.
+    always: bool,
 }
 
 /// Rules compiled for matching events.
@@ -43,7 +43,9 @@ pub struct Engine {
     table: FieldTable,
     /// Routes and the rules (indices) each one leads to.
     routes: Vec<(Option<Route>, Vec<usize>)>,
-    automaton: Option<(AhoCorasick, usize)>,
+    automata: Automata,
+    /// For each literal, the rules that need it.
+    rules_of_literal: Vec<Vec<u32>>,
 }
 
 impl Engine {
@@ -53,6 +55,7 @@ impl Engine {
         let mut literals = Literals::default();
         let mut by_source: BTreeMap<Logsource, Vec<usize>> = BTreeMap::new();
         let mut rules = Vec::with_capacity(set.rules.len());
+        let mut rules_of_literal: Vec<Vec<u32>> = Vec::new();
         for rule in &set.rules {
             let mut rule = rule.clone();
             for filter in &set.filters {
@@ -84,7 +87,18 @@ impl Engine {
                 .entry(rule.logsource.clone())
                 .or_default()
                 .push(rules.len());
-            rules.push(Compiled { rule, requirement });
+            let index = rules.len() as u32;
+            for &id in requirement.iter().flatten() {
+                let id = id as usize;
+                if rules_of_literal.len() <= id {
+                    rules_of_literal.resize(id + 1, Vec::new());
+                }
+                rules_of_literal[id].push(index);
+            }
+            rules.push(Compiled {
+                rule,
+                always: requirement.is_none(),
+            });
         }
         let routes = if options.routing {
             by_source
@@ -97,11 +111,13 @@ impl Engine {
             vec![(None, (0..rules.len()).collect())]
         };
         table.resolve(&options.mappings);
+        let automata = literals.automata(table.len());
         Ok(Engine {
             rules,
             table,
             routes,
-            automaton: literals.automaton(),
+            automata,
+            rules_of_literal,
         })
     }
 
@@ -127,7 +143,8 @@ impl Engine {
             engine: self,
             slot_to_field: vec![u32::MAX; self.table.len()],
             touched: Vec::new(),
-            literal_hits: vec![0; self.automaton.as_ref().map_or(0, |(_, n)| n.div_ceil(64))],
+            literal_hits: vec![0; self.automata.count.div_ceil(64)],
+            candidates: vec![0; self.rules.len().div_ceil(64)],
             scanned: Vec::new(),
         }
     }
@@ -139,6 +156,8 @@ pub struct Scanner<'a> {
     slot_to_field: Vec<u32>,
     touched: Vec<u32>,
     literal_hits: Vec<u64>,
+    /// Rules whose literal requirement the current event meets (bit per rule).
+    candidates: Vec<u64>,
     scanned: Vec<bool>,
 }
 
@@ -157,6 +176,17 @@ impl<'a> Scanner<'a> {
             &mut self.literal_hits,
             &mut self.scanned,
         );
+        self.candidates.fill(0);
+        for (word_index, &word) in self.literal_hits.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let literal = word_index * 64 + bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                for &rule in engine.rules_of_literal.get(literal).into_iter().flatten() {
+                    self.candidates[rule as usize / 64] |= 1 << (rule % 64);
+                }
+            }
+        }
         let mut matched = Vec::new();
         for (route, members) in &engine.routes {
             if route.as_ref().is_some_and(|r| !r.covers(&view)) {
@@ -164,7 +194,8 @@ impl<'a> Scanner<'a> {
             }
             for &index in members {
                 let compiled = &engine.rules[index];
-                if !may_match(&self.literal_hits, &compiled.requirement) {
+                let candidate = self.candidates[index / 64] & (1 << (index % 64)) != 0;
+                if !compiled.always && !candidate {
                     continue;
                 }
                 let rule = &compiled.rule;
@@ -182,8 +213,8 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Runs the automaton over the lower-cased text of every field a rule reads, setting the bit
-/// of every literal found.
+/// Runs each field's automaton over the field's lower-cased text (and the keyword automaton
+/// over every keyword text), setting the bit of every literal found.
 fn find_literals(
     engine: &Engine,
     view: &EventView<'_>,
@@ -191,38 +222,33 @@ fn find_literals(
     literal_hits: &mut [u64],
     scanned: &mut Vec<bool>,
 ) {
-    let Some((automaton, _)) = &engine.automaton else {
+    let automata = &engine.automata;
+    if automata.count == 0 {
         return;
-    };
+    }
     literal_hits.fill(0);
-    scanned.clear();
-    scanned.resize(view.event.fields.len(), false);
-    for &slot in touched {
-        let index = view.slot_to_field[slot as usize] as usize;
-        scanned[index] = true;
-    }
-    if engine.table.keywords_used {
-        for (index, seen) in scanned.iter_mut().enumerate() {
-            *seen |= view.is_keyword_text(index);
-        }
-    }
-    for (index, _) in scanned.iter().enumerate().filter(|(_, s)| **s) {
-        let Some(lower) = view.field_lower(index) else {
-            continue;
-        };
-        for hit in automaton.find_overlapping_iter(lower) {
-            let id = hit.pattern().as_usize();
+    let mut search = |automaton: &prefilter::Automaton, text: &str| {
+        for hit in automaton.matcher.find_overlapping_iter(text) {
+            let id = automaton.ids[hit.pattern().as_usize()] as usize;
             literal_hits[id / 64] |= 1 << (id % 64);
         }
+    };
+    for &slot in touched {
+        let Some(Some(automaton)) = automata.fields.get(slot as usize) else {
+            continue;
+        };
+        let index = view.slot_to_field[slot as usize] as usize;
+        if let Some(lower) = view.field_lower(index) {
+            search(automaton, lower);
+        }
     }
-}
-
-/// True when the rule's requirement is met (or it has none).
-fn may_match(literal_hits: &[u64], requirement: &Requirement) -> bool {
-    match requirement {
-        None => true,
-        Some(ids) => ids
-            .iter()
-            .any(|&id| literal_hits[id as usize / 64] & (1 << (id % 64)) != 0),
+    if let Some(automaton) = &automata.keywords {
+        scanned.clear();
+        scanned.extend((0..view.event.fields.len()).map(|i| view.is_keyword_text(i)));
+        for (index, _) in scanned.iter().enumerate().filter(|(_, s)| **s) {
+            if let Some(lower) = view.field_lower(index) {
+                search(automaton, lower);
+            }
+        }
     }
 }

@@ -4,12 +4,54 @@ use crate::mapping::{Mappings, Prefix};
 use palisade_core::{fields as ocsf, Event, Value};
 use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A fast multiply-rotate hash over 8-byte words (the scheme of rustc's FxHash): field paths
+/// are short and the table is built from rules, not from attacker-chosen keys, so speed wins
+/// over flooding resistance here.
+#[derive(Default)]
+pub(crate) struct WordHash(u64);
+
+impl WordHash {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for WordHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 
 /// Sigma field names → slots, and event paths → the slots they fill.
 #[derive(Debug, Default)]
 pub(crate) struct FieldTable {
     slots: HashMap<String, u32>,
-    by_path: HashMap<Box<str>, Vec<u32>>,
+    by_path: FastMap<Box<str>, Vec<u32>>,
     /// Prefixes that need more than a lookup: spaces stripped, or `*` segments.
     special_prefixes: Vec<Prefix>,
     /// Whether any rule has a keyword search (so texts must be lower-cased for them).
@@ -36,7 +78,7 @@ impl FieldTable {
             .filter(|p| p.strip_spaces || p.path.contains('*'))
             .cloned()
             .collect();
-        let mut by_path: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        let mut by_path: FastMap<Box<str>, Vec<u32>> = FastMap::default();
         for (name, &slot) in &self.slots {
             let explicit = mappings.fields.get(name).into_iter().flatten().cloned();
             let own = std::iter::once(name.clone());

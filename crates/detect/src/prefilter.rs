@@ -1,9 +1,10 @@
 //! The literal prefilter: one Aho-Corasick automaton over the literals the rules need.
 //!
-//! For each rule we derive a set of lower-case literals of which at least one must occur in
-//! some field of any event the rule matches (or no set, when the rule can match without any
-//! literal: `not`, regular expressions, numeric tests...). One pass of the automaton over an
-//! event's lower-cased field texts then tells which rules can be skipped.
+//! For each rule we derive a set of (field, lower-case literal) pairs of which at least one
+//! must occur in any event the rule matches (or no set, when the rule can match without any
+//! literal: `not`, regular expressions, numeric tests...). Each field gets one automaton of
+//! the literals rules look for in it, so one pass over each of an event's lower-cased field
+//! texts tells which rules can be skipped.
 
 use crate::detection::condition::Condition;
 use crate::detection::value::ValueMatcher;
@@ -11,32 +12,89 @@ use crate::detection::{Detection, Search, TestKind};
 use aho_corasick::AhoCorasick;
 use std::collections::HashMap;
 
+/// Fields with at most this many literals get a DFA (fast, but its size grows quickly).
+const DFA_PATTERNS: usize = 400;
+
 /// Literals shorter than this are not worth a prefilter entry.
 const MIN_LITERAL: usize = 3;
 
-/// Interned literals.
+/// Where a literal is looked for: a field slot, or every keyword text.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Place {
+    /// One field.
+    Field(u32),
+    /// The texts keyword searches read.
+    Keywords,
+}
+
+/// Interned (place, literal) pairs.
 #[derive(Default)]
 pub(crate) struct Literals {
-    ids: HashMap<String, u32>,
+    ids: HashMap<(Place, String), u32>,
+}
+
+/// One automaton: the literals looked for in one place, and their global ids.
+pub(crate) struct Automaton {
+    /// Aho-Corasick over the literals.
+    pub matcher: AhoCorasick,
+    /// Global literal id of each pattern.
+    pub ids: Vec<u32>,
+}
+
+/// The automata of every place, and the number of literals.
+#[derive(Default)]
+pub(crate) struct Automata {
+    /// Per field slot (index), when rules look for literals in that field.
+    pub fields: Vec<Option<Automaton>>,
+    /// For keyword searches.
+    pub keywords: Option<Automaton>,
+    /// Number of distinct literals.
+    pub count: usize,
 }
 
 impl Literals {
-    fn id(&mut self, literal: String) -> u32 {
+    fn id(&mut self, place: Place, literal: String) -> u32 {
         let next = self.ids.len() as u32;
-        *self.ids.entry(literal).or_insert(next)
+        *self.ids.entry((place, literal)).or_insert(next)
     }
 
-    /// Builds the automaton; `None` when there is no literal.
-    pub fn automaton(self) -> Option<(AhoCorasick, usize)> {
+    /// Builds one automaton per place; `slots` is the number of field slots.
+    pub fn automata(self, slots: usize) -> Automata {
         let count = self.ids.len();
-        if count == 0 {
-            return None;
+        let mut by_place: std::collections::BTreeMap<Place, (Vec<String>, Vec<u32>)> =
+            Default::default();
+        for ((place, literal), id) in self.ids {
+            let entry = by_place.entry(place).or_default();
+            entry.0.push(literal);
+            entry.1.push(id);
         }
-        let mut patterns = vec![String::new(); count];
-        for (literal, id) in self.ids {
-            patterns[id as usize] = literal;
+        let mut automata = Automata {
+            fields: (0..slots).map(|_| None).collect(),
+            keywords: None,
+            count,
+        };
+        for (place, (patterns, ids)) in by_place {
+            // A DFA searches fastest; it is only affordable for the smaller pattern sets.
+            let kind = if patterns.len() <= DFA_PATTERNS {
+                aho_corasick::AhoCorasickKind::DFA
+            } else {
+                aho_corasick::AhoCorasickKind::ContiguousNFA
+            };
+            let built = AhoCorasick::builder().kind(Some(kind)).build(&patterns);
+            let Ok(matcher) = built.or_else(|_| AhoCorasick::new(&patterns)) else {
+                continue;
+            };
+            let automaton = Some(Automaton { matcher, ids });
+            match place {
+                Place::Field(slot) => {
+                    if let Some(entry) = automata.fields.get_mut(slot as usize) {
+                        *entry = automaton;
+                    }
+                }
+                Place::Keywords => automata.keywords = automaton,
+            }
         }
-        AhoCorasick::new(&patterns).ok().map(|ac| (ac, count))
+        automata
     }
 }
 
@@ -78,7 +136,11 @@ fn search(s: &Search, literals: &mut Literals) -> Requirement {
                 negate: false,
                 or_null: false,
             } => {
-                let each = matchers.iter().map(|m| matcher(m, literals));
+                let place = t
+                    .field
+                    .as_ref()
+                    .map_or(Place::Keywords, |f| Place::Field(f.slot));
+                let each = matchers.iter().map(|m| matcher(m, place, literals));
                 if *all {
                     best(each)
                 } else {
@@ -90,12 +152,12 @@ fn search(s: &Search, literals: &mut Literals) -> Requirement {
     }))
 }
 
-fn matcher(m: &ValueMatcher, literals: &mut Literals) -> Requirement {
+fn matcher(m: &ValueMatcher, place: Place, literals: &mut Literals) -> Requirement {
     let ValueMatcher::Text(text) = m else {
         return None;
     };
     let literal = text.longest_literal()?;
-    (literal.len() >= MIN_LITERAL).then(|| vec![literals.id(literal)])
+    (literal.len() >= MIN_LITERAL).then(|| vec![literals.id(place, literal)])
 }
 
 /// All of several requirements hold: any single one is a valid requirement; keep the one
