@@ -1,6 +1,6 @@
 //! The compiled engine: routing, the literal prefilter, and the rules' detections.
 
-use crate::fields::{EventView, FieldTable};
+use crate::fields::{EventView, FieldTable, TextCache};
 use crate::mapping::Mappings;
 use crate::prefilter::{self, Automata, Literals};
 use crate::routing::Route;
@@ -145,6 +145,7 @@ impl Engine {
             touched: Vec::new(),
             literal_hits: vec![0; self.automata.count.div_ceil(64)],
             candidates: vec![0; self.rules.len().div_ceil(64)],
+            cache: TextCache::default(),
             scanned: Vec::new(),
         }
     }
@@ -158,6 +159,7 @@ pub struct Scanner<'a> {
     literal_hits: Vec<u64>,
     /// Rules whose literal requirement the current event meets (bit per rule).
     candidates: Vec<u64>,
+    cache: TextCache,
     scanned: Vec<bool>,
 }
 
@@ -168,7 +170,8 @@ impl<'a> Scanner<'a> {
         engine
             .table
             .bind(event, &mut self.slot_to_field, &mut self.touched);
-        let view = EventView::new(event, &self.slot_to_field);
+        self.cache.reset(event.fields.len());
+        let view = EventView::new(event, &self.slot_to_field, &self.cache);
         find_literals(
             engine,
             &view,
@@ -238,16 +241,16 @@ fn find_literals(
             continue;
         };
         let index = view.slot_to_field[slot as usize] as usize;
-        if let Some(lower) = view.field_lower(index) {
-            search(automaton, lower);
+        if let Some(text) = view.field_scan_text(index) {
+            search(automaton, text);
         }
     }
     if let Some(automaton) = &automata.keywords {
         scanned.clear();
         scanned.extend((0..view.event.fields.len()).map(|i| view.is_keyword_text(i)));
         for (index, _) in scanned.iter().enumerate().filter(|(_, s)| **s) {
-            if let Some(lower) = view.field_lower(index) {
-                search(automaton, lower);
+            if let Some(text) = view.field_scan_text(index) {
+                search(automaton, text);
             }
         }
     }

@@ -147,23 +147,38 @@ fn canonical_path(prefix: &Prefix, path: &str) -> Option<String> {
     Some(format!("{}{rest}", prefix.path))
 }
 
-/// One event seen through the slots: text and lower-case text computed at most once.
-pub(crate) struct EventView<'e> {
-    pub event: &'e Event,
-    pub slot_to_field: &'e [u32],
+/// Per-event caches of field texts, kept by the scanner so that no event allocates them anew.
+#[derive(Default)]
+pub(crate) struct TextCache {
     text: Vec<OnceCell<String>>,
     /// `None` inside means "same as the text" (already lower-case).
     lower: Vec<OnceCell<Option<String>>>,
 }
 
+impl TextCache {
+    /// Empties the caches and sizes them for an event of `fields` fields.
+    pub fn reset(&mut self, fields: usize) {
+        self.text.clear();
+        self.text.resize_with(fields, OnceCell::new);
+        self.lower.clear();
+        self.lower.resize_with(fields, OnceCell::new);
+    }
+}
+
+/// One event seen through the slots: text and lower-case text computed at most once.
+pub(crate) struct EventView<'e> {
+    pub event: &'e Event,
+    pub slot_to_field: &'e [u32],
+    cache: &'e TextCache,
+}
+
 impl<'e> EventView<'e> {
-    pub fn new(event: &'e Event, slot_to_field: &'e [u32]) -> Self {
-        let n = event.fields.len();
+    /// A view of `event`; `cache` must have been reset for it.
+    pub fn new(event: &'e Event, slot_to_field: &'e [u32], cache: &'e TextCache) -> Self {
         EventView {
             event,
             slot_to_field,
-            text: (0..n).map(|_| OnceCell::new()).collect(),
-            lower: (0..n).map(|_| OnceCell::new()).collect(),
+            cache,
         }
     }
 
@@ -171,19 +186,36 @@ impl<'e> EventView<'e> {
         let (_, value) = self.event.fields.get(index)?;
         Some(match value {
             Value::Str(s) => s.as_str(),
-            other => self.text[index].get_or_init(|| other.to_string()).as_str(),
+            other => self
+                .cache
+                .text
+                .get(index)?
+                .get_or_init(|| other.to_string())
+                .as_str(),
         })
     }
 
     pub fn field_lower(&self, index: usize) -> Option<&str> {
         let text = self.field_text(index)?;
-        let lower = self.lower[index].get_or_init(|| {
+        let lower = self.cache.lower.get(index)?.get_or_init(|| {
             let unchanged = text
                 .bytes()
                 .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
             (!unchanged).then(|| text.to_lowercase())
         });
         Some(lower.as_deref().unwrap_or(text))
+    }
+
+    /// The text the prefilter scans (with an ASCII-case-insensitive automaton): the text
+    /// itself when it is ASCII (whose lower-case form differs in ASCII case only), else its
+    /// lower-case form. Saves lower-casing fields no candidate rule reads.
+    pub fn field_scan_text(&self, index: usize) -> Option<&str> {
+        let text = self.field_text(index)?;
+        if text.is_ascii() {
+            Some(text)
+        } else {
+            self.field_lower(index)
+        }
     }
 
     fn index_of(&self, slot: u32) -> Option<usize> {

@@ -80,7 +80,12 @@ impl Literals {
             } else {
                 aho_corasick::AhoCorasickKind::ContiguousNFA
             };
-            let built = AhoCorasick::builder().kind(Some(kind)).build(&patterns);
+            // Literals are lower-case; ASCII text is scanned as it is (see
+            // `EventView::field_scan_text`), other text lower-cased.
+            let built = AhoCorasick::builder()
+                .kind(Some(kind))
+                .ascii_case_insensitive(true)
+                .build(&patterns);
             let Ok(matcher) = built.or_else(|_| AhoCorasick::new(&patterns)) else {
                 continue;
             };

@@ -117,22 +117,25 @@ impl Rule {
             return Err("rule has no 'detection'".into());
         }
         let logsource = Logsource::parse(&doc["logsource"])?;
-        let detection = Detection::parse(&doc["detection"], placeholders)?;
+        let detection = Detection::parse(&doc["detection"], placeholders);
         let status = text(doc, "status")?;
         if status.as_deref() == Some("unsupported") {
-            return Err(
-                "status 'unsupported': the rule's authors mark it as needing more than \
-                        the Sigma detection standard (aggregations, enrichment or fields no \
-                        standard log source has), so it is not loaded"
+            return Err(match detection {
+                Err(e) => format!("{e} (the rule's status is also 'unsupported')"),
+                Ok(_) => "status 'unsupported': the rule's authors mark it as needing more than \
+                          the Sigma detection standard (aggregations, enrichment or fields no \
+                          standard log source has), so it is not loaded"
                     .into(),
-            );
+            });
         }
+        let detection = detection?;
         for key in ["date", "modified"] {
             if let Some(date) = text(doc, key)? {
                 if !is_iso_date(&date) {
                     return Err(format!(
-                        "'{key}' is {date:?}: Sigma v2 requires YYYY-MM-DD; a date with '/' \
-                         marks a Sigma v1 rule that was never migrated to v2"
+                        "'{key}' is {date:?}: Sigma v2 requires YYYY-MM-DD (write {:?}); a date \
+                         with '/' marks a Sigma v1 rule that was never migrated to v2",
+                        date.replace('/', "-")
                     ));
                 }
             }

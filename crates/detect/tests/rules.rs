@@ -201,3 +201,39 @@ fn sshd_rule_fires_on_parsed_syslog_and_not_on_other_programs() {
         .matches(&palisade_parse::parse_record(2, &line("myapp")))
         .is_empty());
 }
+
+#[test]
+fn the_prefilter_never_hides_a_match() {
+    let yaml = "title: a\nid: a\nlogsource:\n  product: test\ndetection:\n  sel:\n    F|contains: 'ÜBER'\n  condition: sel\n---\ntitle: b\nid: b\nlogsource:\n  product: test\ndetection:\n  sel:\n    F|cased|contains: 'Mixed'\n  condition: sel\n---\ntitle: c\nid: c\nlogsource:\n  product: test\ndetection:\n  keywords:\n    - 'needle'\n  condition: keywords\n";
+    let mut set = RuleSet::new(Placeholders::new());
+    set.load_str("x.yml", yaml);
+    let with = Engine::new(&set, &EngineOptions::default()).expect("compiles");
+    let without = Engine::new(
+        &set,
+        &EngineOptions {
+            prefilter: false,
+            ..EngineOptions::default()
+        },
+    )
+    .expect("compiles");
+    for text in [
+        "über alles",
+        "xxÜBERxx",
+        "a Mixed b",
+        "a mixed b",
+        "NEEDLE",
+        "hay",
+        "ÑeedleÜber Mixed",
+    ] {
+        let e = event(&[("F", s(text))]);
+        let ids = |engine: &Engine| {
+            engine
+                .matches(&e)
+                .iter()
+                .map(|r| r.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&with), ids(&without), "{text}");
+    }
+    assert_eq!(with.matches(&event(&[("F", s("xxÜBERxx"))])).len(), 1);
+}
