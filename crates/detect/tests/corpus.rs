@@ -26,6 +26,8 @@ fn placeholders() -> Placeholders {
         "Workstations",
         "admin_users",
         "service_accounts",
+        "DC-MACHINE-NAME",
+        "dc_ip_addresses",
         "known_cdcs",
         "ApprovedUserUpn",
         "Approved_Inviters",
