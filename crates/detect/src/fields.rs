@@ -38,6 +38,8 @@ impl Hasher for WordHash {
             word[..rest.len()].copy_from_slice(rest);
             self.add(u64::from_le_bytes(word));
         }
+        // The length tells zero padding from zero bytes.
+        self.add(bytes.len() as u64);
     }
 
     fn write_u8(&mut self, byte: u8) {
@@ -249,5 +251,58 @@ impl crate::detection::FieldSource for EventView<'_> {
                     _ => false,
                 }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix(path: &str, strip_spaces: bool) -> Prefix {
+        Prefix {
+            path: path.into(),
+            strip_spaces,
+        }
+    }
+
+    #[test]
+    fn special_prefixes_give_the_canonical_path() {
+        let data = prefix("unmapped.Event.EventData.", true);
+        assert_eq!(
+            canonical_path(&data, "unmapped.Event.EventData.Service Name").as_deref(),
+            Some("unmapped.Event.EventData.ServiceName")
+        );
+        assert_eq!(
+            canonical_path(&data, "unmapped.Event.EventData.Image"),
+            None
+        );
+        assert_eq!(canonical_path(&data, "message"), None);
+        let user = prefix("unmapped.Event.UserData.*.", true);
+        assert_eq!(
+            canonical_path(
+                &user,
+                "unmapped.Event.UserData.Operation_ClientFailure.Operation"
+            )
+            .as_deref(),
+            Some("unmapped.Event.UserData.*.Operation")
+        );
+        assert_eq!(canonical_path(&user, "unmapped.Event.UserData"), None);
+    }
+
+    #[test]
+    fn the_word_hash_spreads_paths_that_differ_late() {
+        let hash = |s: &str| {
+            let mut h = WordHash::default();
+            h.write(s.as_bytes());
+            h.finish()
+        };
+        assert_ne!(
+            hash("unmapped.Event.EventData.Image"),
+            hash("unmapped.Event.EventData.Imagf")
+        );
+        let keyed = |s: &str| {
+            std::hash::BuildHasher::hash_one(&BuildHasherDefault::<WordHash>::default(), s)
+        };
+        assert_ne!(keyed("a"), keyed("a\0"));
     }
 }
