@@ -11,6 +11,8 @@
 //! shipped in the crate ([`Mappings::shipped`]) that users can extend; docs/sigma.md lists
 //! them.
 
+#![warn(missing_docs)]
+
 pub mod detection;
 mod engine;
 mod fields;

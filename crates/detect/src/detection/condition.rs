@@ -37,6 +37,7 @@ pub fn parse(text: &str, names: &[String]) -> Result<Condition, String> {
         tokens,
         at: 0,
         names,
+        depth: 0,
     };
     let condition = parser.or_expr()?;
     match parser.tokens.get(parser.at) {
@@ -100,10 +101,15 @@ fn describe(token: &Token) -> String {
     }
 }
 
+/// Deepest nesting of parentheses and `not` accepted (deeper input is refused, not a stack
+/// overflow).
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'a> {
     tokens: Vec<Token>,
     at: usize,
     names: &'a [String],
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -136,11 +142,18 @@ impl Parser<'_> {
     }
 
     fn not_expr(&mut self) -> Result<Condition, String> {
-        if self.peek_is(&Token::Not) {
-            self.at += 1;
-            return Ok(Condition::Not(Box::new(self.not_expr()?)));
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("condition nests deeper than {MAX_DEPTH} levels"));
         }
-        self.primary()
+        let result = if self.peek_is(&Token::Not) {
+            self.at += 1;
+            self.not_expr().map(|c| Condition::Not(Box::new(c)))
+        } else {
+            self.primary()
+        };
+        self.depth -= 1;
+        result
     }
 
     fn primary(&mut self) -> Result<Condition, String> {
@@ -300,5 +313,10 @@ mod tests {
             .contains("matches no"));
         assert!(p("sel sel_a").expect_err("junk").contains("unexpected"));
         assert!(p("").expect_err("empty").contains("too early"));
+        let deep = format!("{}sel{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(p(&deep).expect_err("deep").contains("deeper than"));
+        assert!(p(&"not ".repeat(10_000))
+            .expect_err("deep")
+            .contains("deeper than"));
     }
 }
