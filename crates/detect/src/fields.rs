@@ -124,11 +124,31 @@ impl FieldTable {
 /// spaces removed from the remainder when the prefix says so. `None` when the path is not
 /// under the prefix or is already in canonical form.
 fn canonical_path(prefix: &Prefix, path: &str) -> Option<String> {
-    let lead = prefix.path.split('*').next().unwrap_or_default();
+    let rest = if prefix.path.contains('*') {
+        wildcard_remainder(&prefix.path, path)?
+    } else {
+        // Without `*` only removing spaces can change the path.
+        let rest = path.strip_prefix(prefix.path.as_str())?;
+        if !(prefix.strip_spaces && rest.contains(' ')) {
+            return None;
+        }
+        rest
+    };
+    let rest = if prefix.strip_spaces {
+        rest.replace(' ', "")
+    } else {
+        rest.to_owned()
+    };
+    Some(format!("{}{rest}", prefix.path))
+}
+
+/// What follows a prefix with `*` segments in `path`, if `path` is under it.
+fn wildcard_remainder<'p>(prefix: &str, path: &'p str) -> Option<&'p str> {
+    let lead = prefix.split('*').next().unwrap_or_default();
     if !path.starts_with(lead) {
         return None;
     }
-    let pattern: Vec<&str> = prefix.path.trim_end_matches('.').split('.').collect();
+    let pattern: Vec<&str> = prefix.trim_end_matches('.').split('.').collect();
     let mut segments = path.splitn(pattern.len() + 1, '.');
     for expected in &pattern {
         let segment = segments.next()?;
@@ -136,17 +156,7 @@ fn canonical_path(prefix: &Prefix, path: &str) -> Option<String> {
             return None;
         }
     }
-    let rest = segments.next()?;
-    let changes = prefix.path.contains('*') || (prefix.strip_spaces && rest.contains(' '));
-    if !changes {
-        return None;
-    }
-    let rest = if prefix.strip_spaces {
-        rest.replace(' ', "")
-    } else {
-        rest.to_owned()
-    };
-    Some(format!("{}{rest}", prefix.path))
+    segments.next()
 }
 
 /// Per-event caches of field texts, kept by the scanner so that no event allocates them anew.
