@@ -241,7 +241,7 @@ fn find_literals(
             continue;
         };
         let index = view.slot_to_field[slot as usize] as usize;
-        if let Some(text) = view.field_scan_text(index) {
+        if let Some(text) = view.field_lower(index) {
             search(automaton, text);
         }
     }
@@ -249,7 +249,7 @@ fn find_literals(
         scanned.clear();
         scanned.extend((0..view.event.fields.len()).map(|i| view.is_keyword_text(i)));
         for (index, _) in scanned.iter().enumerate().filter(|(_, s)| **s) {
-            if let Some(text) = view.field_scan_text(index) {
+            if let Some(text) = view.field_lower(index) {
                 search(automaton, text);
             }
         }

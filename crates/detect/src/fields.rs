@@ -218,18 +218,6 @@ impl<'e> EventView<'e> {
         Some(lower.as_deref().unwrap_or(text))
     }
 
-    /// The text the prefilter scans (with an ASCII-case-insensitive automaton): the text
-    /// itself when it is ASCII (whose lower-case form differs in ASCII case only), else its
-    /// lower-case form. Saves lower-casing fields no candidate rule reads.
-    pub fn field_scan_text(&self, index: usize) -> Option<&str> {
-        let text = self.field_text(index)?;
-        if text.is_ascii() {
-            Some(text)
-        } else {
-            self.field_lower(index)
-        }
-    }
-
     fn index_of(&self, slot: u32) -> Option<usize> {
         let index = *self.slot_to_field.get(slot as usize)?;
         (index != u32::MAX).then_some(index as usize)

@@ -80,12 +80,10 @@ impl Literals {
             } else {
                 aho_corasick::AhoCorasickKind::ContiguousNFA
             };
-            // Literals are lower-case; ASCII text is scanned as it is (see
-            // `EventView::field_scan_text`), other text lower-cased.
-            let built = AhoCorasick::builder()
-                .kind(Some(kind))
-                .ascii_case_insensitive(true)
-                .build(&patterns);
+            // Literals and the scanned texts are both lower-case: a case-sensitive automaton
+            // keeps its fast start-byte skipping (measured faster and smaller than an
+            // ASCII-case-insensitive one over the original text).
+            let built = AhoCorasick::builder().kind(Some(kind)).build(&patterns);
             let Ok(matcher) = built.or_else(|_| AhoCorasick::new(&patterns)) else {
                 continue;
             };
