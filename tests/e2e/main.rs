@@ -7,6 +7,7 @@ mod audit_tamper;
 mod crash;
 mod es_bulk;
 mod harness;
+mod hunt;
 mod ingest_search;
 mod kms;
 mod operability;

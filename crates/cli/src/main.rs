@@ -6,10 +6,12 @@ mod audit;
 mod bench;
 mod client;
 mod config_cmd;
+mod hunt;
 mod ingest;
 mod kms_bench;
 mod operator;
 mod parse_cmd;
+mod rules;
 mod search;
 mod templates;
 
@@ -72,6 +74,11 @@ enum Command {
     /// Key service root of trust: init (Shamir shares), unseal, seal-status, seal.
     #[command(subcommand)]
     Operator(operator::OperatorCommand),
+    /// Sigma rules: check that they load (see docs/sigma.md).
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Run Sigma rules offline over JSON/NDJSON/log files.
+    Hunt(hunt::HuntArgs),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -110,6 +117,8 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Operator(cmd) => operator::run(cmd),
         Command::Templates(cmd) => templates::run(cmd),
+        Command::Rules(cmd) => rules::run(cmd),
+        Command::Hunt(args) => hunt::run(args),
     };
     match result {
         Ok(code) => code,
