@@ -176,7 +176,7 @@ impl SigningKey {
 }
 
 /// Creates `path` readable by its owner only, writes `bytes` and syncs.
-fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), AuditError> {
+pub(crate) fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), AuditError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -12,7 +12,6 @@ use crate::{
 };
 use palisade_core::Sealer;
 use std::{
-    io::Write,
     path::{Path, PathBuf},
     sync::{mpsc, Arc, Mutex, RwLock},
     thread::JoinHandle,
@@ -224,16 +223,7 @@ fn create_private_dir(dir: &Path) -> Result<(), AuditError> {
 }
 
 fn create_records_file(path: &Path) -> Result<(), AuditError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| AuditError::io("create", path, e))?;
-    file.write_all(frame::MAGIC)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| AuditError::io("write", path, e))
+    crate::key::write_new_private(path, frame::MAGIC)
 }
 
 fn truncate(path: &Path, len: u64) -> Result<(), AuditError> {

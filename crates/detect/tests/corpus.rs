@@ -1,7 +1,8 @@
 //! Conformance and recall on the shared public Sigma corpus (`../shared/corpus` beside the
 //! repository). Skips with a message when the corpus is absent.
 
-use palisade_core::{PayloadFormat, RawRecord, TenantId, Transport};
+mod common;
+use palisade_core::PayloadFormat;
 use palisade_detect::{Engine, EngineOptions, Placeholders, RuleSet};
 use std::path::{Path, PathBuf};
 
@@ -144,16 +145,8 @@ fn events_of(path: &Path) -> Vec<palisade_core::Event> {
         .filter_map(Result::ok)
         .enumerate()
         .map(|(i, object)| {
-            let record = RawRecord {
-                tenant: TenantId::default(),
-                source: "file".into(),
-                transport: Transport::File,
-                format: PayloadFormat::Json,
-                received_ms: 0,
-                peer: None,
-                payload: serde_json::to_vec(&object).unwrap_or_default(),
-            };
-            palisade_parse::parse_record(i as u64, &record)
+            let payload = serde_json::to_vec(&object).unwrap_or_default();
+            common::parsed(i as u64, PayloadFormat::Json, payload)
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 
 mod common;
 use common::{engine, event, fires, s};
-use palisade_core::{Event, PayloadFormat, RawRecord, TenantId, Transport};
+use palisade_core::{Event, PayloadFormat};
 use palisade_detect::{Engine, EngineOptions, Placeholders, RuleSet};
 
 const SELS: &str = "  sel_a:\n    A: 'x'\n  sel_b:\n    B: 'x'\n  _helper:\n    C: 'x'\n";
@@ -116,16 +116,7 @@ fn windows_event(channel: &str, event_id: u32, data: &str) -> Event {
     let json = format!(
         r##"{{"Event":{{"System":{{"Provider":{{"#attributes":{{"Name":"p"}}}},"EventID":{event_id},"Channel":"{channel}","Computer":"pc1","TimeCreated":{{"#attributes":{{"SystemTime":"2025-01-01T00:00:00Z"}}}}}},"EventData":{{{data}}}}}}}"##
     );
-    let record = RawRecord {
-        tenant: TenantId::default(),
-        source: "file".into(),
-        transport: Transport::File,
-        format: PayloadFormat::Json,
-        received_ms: 0,
-        peer: None,
-        payload: json.into_bytes(),
-    };
-    palisade_parse::parse_record(1, &record)
+    common::parsed(1, PayloadFormat::Json, json.into_bytes())
 }
 
 #[test]
@@ -181,58 +172,28 @@ fn eventdata_names_lose_their_spaces() {
 fn sshd_rule_fires_on_parsed_syslog_and_not_on_other_programs() {
     let yaml = "title: ssh\nid: s\nlogsource:\n  product: linux\n  service: sshd\ndetection:\n  keywords:\n    - 'Failed password'\n  condition: keywords\n";
     let e = engine(yaml);
-    let line = |app: &str| {
-        RawRecord {
-        tenant: TenantId::default(),
-        source: "syslog-udp".into(),
-        transport: Transport::Udp,
-        format: PayloadFormat::Syslog,
-        received_ms: 0,
-        peer: None,
-        payload: format!("<38>Jan  1 00:00:00 host {app}[12]: Failed password for root from 192.0.2.1 port 22 ssh2").into_bytes(),
-    }
+    let line = |id, app: &str| {
+        let text = format!("<38>Jan  1 00:00:00 host {app}[12]: Failed password for root from 192.0.2.1 port 22 ssh2");
+        common::parsed(id, PayloadFormat::Syslog, text.into_bytes())
     };
-    assert_eq!(
-        e.matches(&palisade_parse::parse_record(1, &line("sshd")))
-            .len(),
-        1
-    );
-    assert!(e
-        .matches(&palisade_parse::parse_record(2, &line("myapp")))
-        .is_empty());
+    assert_eq!(e.matches(&line(1, "sshd")).len(), 1);
+    assert!(e.matches(&line(2, "myapp")).is_empty());
 }
 
 #[test]
 fn auditd_rules_fire_on_audit_log_lines() {
     let yaml = "title: curl exec\nid: a\nlogsource:\n  product: linux\n  service: auditd\ndetection:\n  sel:\n    type: 'EXECVE'\n    a0: 'curl'\n    a1|contains: '-o'\n  condition: sel\n";
     let e = engine(yaml);
-    let record = |line: &str| RawRecord {
-        tenant: TenantId::default(),
-        source: "file".into(),
-        transport: Transport::File,
-        format: PayloadFormat::Line,
-        received_ms: 0,
-        peer: None,
-        payload: line.as_bytes().to_vec(),
-    };
-    let execve = record(
-        r#"type=EXECVE msg=audit(1700000000.123:42): argc=3 a0="curl" a1="-o" a2=2F746D702F78"#,
-    );
-    assert_eq!(
-        e.matches(&palisade_parse::parse_record(1, &execve)).len(),
-        1
-    );
-    let other = record(r#"type=EXECVE msg=audit(1700000000.123:43): argc=1 a0="ls""#);
-    assert!(e
-        .matches(&palisade_parse::parse_record(2, &other))
-        .is_empty());
+    let line = |id, format, text: &str| common::parsed(id, format, text.as_bytes().to_vec());
+    let execve =
+        r#"type=EXECVE msg=audit(1700000000.123:42): argc=3 a0="curl" a1="-o" a2=2F746D702F78"#;
+    assert_eq!(e.matches(&line(1, PayloadFormat::Line, execve)).len(), 1);
+    let other = r#"type=EXECVE msg=audit(1700000000.123:43): argc=1 a0="ls""#;
+    assert!(e.matches(&line(2, PayloadFormat::Line, other)).is_empty());
     // The same words in a syslog line from another program are not an audit record.
-    let syslog = RawRecord {
-        format: PayloadFormat::Syslog,
-        ..record("<38>Jan  1 00:00:00 host app[1]: type=EXECVE a0=curl a1=-o")
-    };
+    let syslog = "<38>Jan  1 00:00:00 host app[1]: type=EXECVE a0=curl a1=-o";
     assert!(e
-        .matches(&palisade_parse::parse_record(3, &syslog))
+        .matches(&line(3, PayloadFormat::Syslog, syslog))
         .is_empty());
 }
 

@@ -1,6 +1,8 @@
 //! Helpers shared by the detection tests: one rule, one event, does it fire?
+// Each test binary compiles this module and uses only some of the helpers.
+#![allow(dead_code)]
 
-use palisade_core::{Event, TenantId, Value};
+use palisade_core::{Event, PayloadFormat, RawRecord, TenantId, Transport, Value};
 use palisade_detect::{Engine, EngineOptions, Placeholders, RuleSet};
 
 /// Builds an engine from YAML rule text (panics with the load failures if any).
@@ -39,4 +41,18 @@ pub fn fires(detection: &str, fields: &[(&str, Value)]) -> bool {
 /// Shorthand for a text value.
 pub fn s(text: &str) -> Value {
     Value::from(text)
+}
+
+/// The event the normal pipeline makes of `payload` (read from a file, as `hunt` does).
+pub fn parsed(id: u64, format: PayloadFormat, payload: Vec<u8>) -> Event {
+    let record = RawRecord {
+        tenant: TenantId::default(),
+        source: "file".into(),
+        transport: Transport::File,
+        format,
+        received_ms: 0,
+        peer: None,
+        payload,
+    };
+    palisade_parse::parse_record(id, &record)
 }

@@ -204,6 +204,23 @@ fn run_item(
     })
 }
 
+/// Runs one item and records the key operation (with the key version it used, if it ran).
+async fn run_recorded(
+    service: &KmsService,
+    ctx: &CallContext,
+    name: &str,
+    op: DataOp,
+    item: &Item,
+) -> KmsResult<Value> {
+    let result = run_item(service, ctx, name, op, item);
+    let version = result.as_ref().ok().map(|r| r.1);
+    let outcome = result.as_ref().map(|_| ());
+    service
+        .record(ctx, op.name(), Some(name), version, outcome)
+        .await;
+    result.map(|r| r.0)
+}
+
 /// Runs a request: a single item answers its fields or fails; a batch answers
 /// `{"batch_results": [...]}` with an `error` field in each failed item.
 pub async fn run(
@@ -214,44 +231,18 @@ pub async fn run(
     request: Request,
 ) -> KmsResult<Value> {
     match request.batch_input {
-        None => {
-            let result = run_item(service, ctx, name, op, &request.item);
-            let version = result.as_ref().ok().map(|r| r.1);
-            service
-                .record(
-                    ctx,
-                    op.name(),
-                    Some(name),
-                    version,
-                    result.as_ref().map(|_| ()),
-                )
-                .await;
-            result.map(|r| r.0)
-        }
+        None => run_recorded(service, ctx, name, op, &request.item).await,
         Some(items) if items.len() > MAX_BATCH => Err(KmsError::BadInput(format!(
             "a batch holds at most {MAX_BATCH} items"
         ))),
         Some(items) => {
             let mut results = Vec::with_capacity(items.len());
             for item in &items {
-                let result = run_item(service, ctx, name, op, item);
-                let version = result.as_ref().ok().map(|r| r.1);
-                service
-                    .record(
-                        ctx,
-                        op.name(),
-                        Some(name),
-                        version,
-                        result.as_ref().map(|_| ()),
-                    )
-                    .await;
+                let result = run_recorded(service, ctx, name, op, item).await;
                 if let Err(KmsError::Sealed) = result {
                     return Err(KmsError::Sealed);
                 }
-                results.push(match result {
-                    Ok((value, _)) => value,
-                    Err(e) => json!({"error": e.to_string()}),
-                });
+                results.push(result.unwrap_or_else(|e| json!({"error": e.to_string()})));
             }
             Ok(json!({"batch_results": results}))
         }

@@ -14,8 +14,7 @@ use axum::{
     response::Response,
 };
 use palisade_kms::{
-    ciphertext, Grant, KeyConfig, KeyType, KmsError, KmsResult, Secret, DEFAULT_DELETION_DAYS,
-    DEFAULT_KEY_TYPE,
+    ciphertext, Grant, KeyConfig, KmsError, KmsResult, Secret, DEFAULT_DELETION_DAYS,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -137,12 +136,7 @@ async fn manage_action(
             .await
         }
         "import" => {
-            let kind = body
-                .kind
-                .as_deref()
-                .map(KeyType::parse)
-                .transpose()?
-                .unwrap_or(DEFAULT_KEY_TYPE);
+            let kind = super::key_type_or_default(body.kind.as_deref())?;
             let material = Secret::new(ciphertext::decode_b64(
                 "material",
                 body.material.as_deref().unwrap_or(""),

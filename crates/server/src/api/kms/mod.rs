@@ -145,18 +145,21 @@ pub struct CreateBody {
     tenant: Option<String>,
 }
 
+/// The key type a request names, or the default (AES-256-GCM).
+fn key_type_or_default(kind: Option<&str>) -> KmsResult<KeyType> {
+    Ok(kind
+        .map(KeyType::parse)
+        .transpose()?
+        .unwrap_or(DEFAULT_KEY_TYPE))
+}
+
 async fn create(
     State(state): State<Arc<ApiState>>,
     Ctx(ctx): Ctx,
     Json(body): Json<CreateBody>,
 ) -> Response {
     let result = async {
-        let kind = body
-            .kind
-            .as_deref()
-            .map(KeyType::parse)
-            .transpose()?
-            .unwrap_or(DEFAULT_KEY_TYPE);
+        let kind = key_type_or_default(body.kind.as_deref())?;
         let tenant = body.tenant.unwrap_or_else(|| ctx.caller.tenant.clone());
         let now = palisade_core::time::now_ms();
         manage(&state.kms, &ctx, "create", Some(&body.name), |k| {
