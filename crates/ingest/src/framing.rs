@@ -179,7 +179,14 @@ impl FrameDecoder {
                 self.scanned = end + 1;
                 Some(end + 1)
             }
-            None if self.pending.len() - start > self.max_frame_bytes => {
+            // A trailing CR may still turn out to be part of the line end (stripped), so it
+            // does not count yet: the verdict must not depend on where reads are cut.
+            None if self.pending[start..]
+                .strip_suffix(b"\r")
+                .unwrap_or(&self.pending[start..])
+                .len()
+                > self.max_frame_bytes =>
+            {
                 frames.push(Frame::Rejected(OVERSIZED));
                 self.state = State::Discarding;
                 self.scanned = 0;

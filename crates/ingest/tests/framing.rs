@@ -75,6 +75,23 @@ fn end_of_stream_keeps_a_partial_lf_frame_and_rejects_a_partial_count() {
     assert_eq!(decode_chunked(100, b"", 4).0, []);
 }
 
+#[test]
+fn a_line_of_exactly_the_limit_ending_in_crlf_or_cr_nul_is_kept_however_it_is_read() {
+    let body = "x".repeat(16);
+    for end in ["\r\n", "\r\0"] {
+        let input = format!("{body}{end}<ok\n");
+        let whole = decode_chunked(16, input.as_bytes(), input.len());
+        assert_eq!(whole.0, vec![message(&body), message("<ok")]);
+        for chunk in 1..input.len() {
+            assert_eq!(
+                decode_chunked(16, input.as_bytes(), chunk),
+                whole,
+                "chunk {chunk}"
+            );
+        }
+    }
+}
+
 fn framed_stream() -> impl Strategy<Value = Vec<u8>> {
     let frame = prop_oneof![
         proptest::collection::vec(any::<u8>(), 1..40).prop_map(|body| {
@@ -83,6 +100,8 @@ fn framed_stream() -> impl Strategy<Value = Vec<u8>> {
             out
         }),
         "[a-z<>0-9 ]{0,40}".prop_map(|line| format!("<{line}\n").into_bytes()),
+        "[a-z<>0-9 ]{0,40}".prop_map(|line| format!("<{line}\r\n").into_bytes()),
+        "[a-z<>0-9 ]{0,40}".prop_map(|line| format!("<{line}\r\0").into_bytes()),
     ];
     proptest::collection::vec(frame, 0..20).prop_map(|frames| frames.concat())
 }
