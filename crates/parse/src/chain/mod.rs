@@ -50,7 +50,8 @@ pub enum Verdict {
 #[derive(Debug, Default)]
 pub struct ParserChains {
     chains: Vec<Chain>,
-    /// Chains by source name, in configuration order.
+    /// Chains by source name, in configuration order, the chains for every source included
+    /// (merged once at start, not per event).
     by_source: HashMap<String, Vec<usize>>,
     /// Chains for every source.
     everywhere: Vec<usize>,
@@ -139,6 +140,11 @@ impl ParserChains {
                 steps,
             });
         }
+        for order in chains.by_source.values_mut() {
+            order.extend(&chains.everywhere);
+            order.sort_unstable();
+            order.dedup();
+        }
         Ok(chains)
     }
 
@@ -155,18 +161,12 @@ impl ParserChains {
     /// Runs the chains that apply to `source` over the event, in configuration order. A
     /// `route` step continues with the named chain (each chain runs at most once per event).
     pub fn apply(&self, source: &str, event: &mut Event) -> Verdict {
-        if self.chains.is_empty() {
+        let order = self.by_source.get(source).unwrap_or(&self.everywhere);
+        if order.is_empty() {
             return Verdict::Keep;
         }
         let mut ran = vec![false; self.chains.len()];
-        let mut queue: Vec<usize> = self
-            .by_source
-            .get(source)
-            .map(|v| v.to_vec())
-            .unwrap_or_default();
-        queue.extend(&self.everywhere);
-        queue.sort_unstable();
-        let mut pending = queue.into_iter();
+        let mut pending = order.iter().copied();
         let mut next = pending.next();
         while let Some(at) = next.take() {
             if !std::mem::replace(&mut ran[at], true) {
