@@ -1,12 +1,13 @@
 //! Palisade's shared vocabulary, at the bottom of the dependency graph.
 //!
 //! Every other crate speaks in these types: the canonical OCSF-based [`Event`] (a flat list of
-//! dotted field paths and scalar [`Value`]s, nested again only for export), the [`RawRecord`]
-//! a collector hands to the write-ahead log, the [`TenantId`] carried by every record, the
+//! dotted field paths and scalar [`Value`]s, nested again only for export), the [`Alert`]
+//! detection raises, the [`RawRecord`] a collector hands to the write-ahead log, the [`TenantId`] carried by every record, the
 //! [`IngestSink`] seam between collectors and the pipeline, the [`Sealer`] seam through which
 //! every stored block passes, the tokenizer shared by indexing and search, and the typed
 //! configuration read from `palisade.toml`.
 
+pub mod alert;
 pub mod config;
 pub mod event;
 pub mod fields;
@@ -18,6 +19,7 @@ pub mod time;
 pub mod tokenize;
 pub mod value;
 
+pub use alert::{Alert, AlertChange, AlertKind, AlertLevel, AlertSink};
 pub use event::{Event, EventId, FieldName};
 pub use raw::{PayloadFormat, RawRecord, Transport};
 pub use seal::{IdentitySealer, SealError, Sealer};

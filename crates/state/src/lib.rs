@@ -1,0 +1,161 @@
+//! Palisade's embedded state store.
+//!
+//! Events live in the event store; everything else a node must remember across restarts
+//! (alerts, incidents, users, tokens, notification queues, agents) lives here: one SQLite
+//! database per data directory (`<data-dir>/state/state.db`), in WAL mode with full
+//! synchronisation, so a committed transaction survives a crash and a crash never leaves a
+//! half-written one. Each component owns its tables and brings its schema as an ordered list
+//! of migrations ([`StateStore::migrate`]); the store records how far each component got, so
+//! a newer binary upgrades an older data directory in place.
+//!
+//! The store sits behind this small type so that a scale-out deployment can later put
+//! PostgreSQL behind the same calls.
+
+use rusqlite::{Connection, OptionalExtension};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Mutex, MutexGuard},
+    time::Duration,
+};
+
+pub use rusqlite;
+
+/// Why the state store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The database could not be created or opened.
+    #[error("cannot open the state store {path}: {source}")]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// A component's schema migration failed; nothing of it was applied.
+    #[error("state store migration {version} of {component} failed: {source}")]
+    Migration {
+        /// The component whose schema it is.
+        component: String,
+        /// The migration's number (1 = the first).
+        version: usize,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// A query failed.
+    #[error("state store: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// The directory for the database could not be created.
+    #[error("cannot create {path}: {source}")]
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Where the state database lives under a data directory.
+pub fn state_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("state").join("state.db")
+}
+
+/// The embedded state database, shared by every component of a node.
+pub struct StateStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl StateStore {
+    /// Opens (creating when absent) the database at `path`: WAL journal, `synchronous=FULL`,
+    /// foreign keys enforced, and a busy timeout so that a second process waits instead of
+    /// failing at once.
+    pub fn open(path: &Path) -> Result<StateStore, StateError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StateError::Dir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let open = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(Duration::from_secs(10))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            conn.execute_batch(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    component TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL
+                )",
+            )?;
+            Ok(conn)
+        };
+        let conn = open().map_err(|source| StateError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(StateStore {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Brings `component`'s tables up to date: runs, in order and each in its own
+    /// transaction, the migrations after the last one recorded for it. Migrations are only
+    /// ever appended to the list, never edited.
+    pub fn migrate(&self, component: &str, migrations: &[&str]) -> Result<(), StateError> {
+        let mut conn = self.lock();
+        let done: usize = conn
+            .query_row(
+                "SELECT version FROM schema_migrations WHERE component = ?1",
+                [component],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()?
+            .map_or(0, |v| usize::try_from(v).unwrap_or(0));
+        for (index, sql) in migrations.iter().enumerate().skip(done) {
+            let version = index + 1;
+            let apply = |conn: &mut Connection| -> rusqlite::Result<()> {
+                let tx = conn.transaction()?;
+                tx.execute_batch(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (component, version) VALUES (?1, ?2)
+                     ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                    rusqlite::params![component, version as i64],
+                )?;
+                tx.commit()
+            };
+            apply(&mut conn).map_err(|source| StateError::Migration {
+                component: component.to_owned(),
+                version,
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` with the connection (one caller at a time). Use a transaction inside `f`
+    /// for anything that writes more than one row.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StateError> {
+        Ok(f(&mut self.lock())?)
+    }
+
+    /// The connection; a panic while it was held does not make the store unusable, because
+    /// SQLite rolled back whatever transaction was open.
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests;
