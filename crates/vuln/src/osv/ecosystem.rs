@@ -1,0 +1,106 @@
+//! The package ecosystems matching supports, their version schemes and name rules.
+
+use crate::version::Scheme;
+use std::fmt;
+
+/// A package ecosystem, as OSV names it. Debian and Ubuntu carry the release they are scoped
+/// to (`Debian:12`, `Ubuntu:22.04:LTS`), or none.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ecosystem {
+    /// `crates.io` (Rust).
+    CratesIo,
+    /// `PyPI` (Python).
+    PyPi,
+    /// `npm` (JavaScript).
+    Npm,
+    /// `Debian[:release]`, source package names.
+    Debian(Option<String>),
+    /// `Ubuntu[:release[:LTS|:Pro...]]`, source package names.
+    Ubuntu(Option<String>),
+}
+
+impl Ecosystem {
+    /// Reads an OSV ecosystem string; `None` for ecosystems matching does not support.
+    pub fn parse(text: &str) -> Option<Ecosystem> {
+        let mut parts = text.splitn(3, ':');
+        let family = parts.next()?;
+        let release = parts.next().filter(|r| !r.is_empty()).map(str::to_owned);
+        match family {
+            "crates.io" => Some(Ecosystem::CratesIo),
+            "PyPI" => Some(Ecosystem::PyPi),
+            "npm" => Some(Ecosystem::Npm),
+            "Debian" => Some(Ecosystem::Debian(release)),
+            "Ubuntu" => Some(Ecosystem::Ubuntu(release)),
+            _ => None,
+        }
+    }
+
+    /// How versions of this ecosystem are ordered.
+    pub fn scheme(&self) -> Scheme {
+        match self {
+            Ecosystem::CratesIo | Ecosystem::Npm => Scheme::Semver,
+            Ecosystem::PyPi => Scheme::Pep440,
+            Ecosystem::Debian(_) | Ecosystem::Ubuntu(_) => Scheme::Dpkg,
+        }
+    }
+
+    /// The ecosystem without its release, for indexing.
+    pub(crate) fn family(&self) -> &'static str {
+        match self {
+            Ecosystem::CratesIo => "crates.io",
+            Ecosystem::PyPi => "PyPI",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Debian(_) => "Debian",
+            Ecosystem::Ubuntu(_) => "Ubuntu",
+        }
+    }
+
+    /// The release scope, if any.
+    pub fn release(&self) -> Option<&str> {
+        match self {
+            Ecosystem::Debian(r) | Ecosystem::Ubuntu(r) => r.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether an advisory scoped to `self` applies to a package found in `installed`: same
+    /// family, and the same release when both name one.
+    pub(crate) fn covers(&self, installed: &Ecosystem) -> bool {
+        self.family() == installed.family()
+            && match (self.release(), installed.release()) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    }
+
+    /// The package name in the form names are compared in: PyPI names are case-insensitive
+    /// and treat runs of `-`, `_` and `.` alike (PEP 503); other ecosystems compare exactly.
+    pub fn normalize_name(&self, name: &str) -> String {
+        match self {
+            Ecosystem::PyPi => {
+                let mut out = String::with_capacity(name.len());
+                for c in name.trim().chars() {
+                    if matches!(c, '-' | '_' | '.') {
+                        if !out.ends_with('-') {
+                            out.push('-');
+                        }
+                    } else {
+                        out.push(c.to_ascii_lowercase());
+                    }
+                }
+                out
+            }
+            _ => name.trim().to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.family())?;
+        if let Some(release) = self.release() {
+            write!(f, ":{release}")?;
+        }
+        Ok(())
+    }
+}
