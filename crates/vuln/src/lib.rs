@@ -8,5 +8,7 @@
 //! OCSF Vulnerability Finding (class 2002) with severity and the fixed version, or "no fix
 //! available".
 
+pub mod database;
 pub mod osv;
+pub mod severity;
 pub mod version;
