@@ -9,6 +9,7 @@
 //! available".
 
 pub mod database;
+pub mod inventory;
 pub mod osv;
 pub mod severity;
 pub mod version;
