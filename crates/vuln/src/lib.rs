@@ -13,3 +13,5 @@ pub mod inventory;
 pub mod osv;
 pub mod severity;
 pub mod version;
+pub mod ocsf;
+pub mod scan;
