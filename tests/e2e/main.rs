@@ -16,3 +16,4 @@ mod parser_chains;
 mod retention;
 mod syslog;
 mod templates;
+mod vuln;

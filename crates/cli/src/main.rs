@@ -2,6 +2,7 @@
 //! server over its API (`ingest`, `search`), work offline (`parse`), check configuration, or
 //! measure (`bench`).
 
+mod advisories;
 mod audit;
 mod bench;
 mod client;
@@ -14,6 +15,7 @@ mod parse_cmd;
 mod rules;
 mod search;
 mod templates;
+mod vuln_scan;
 
 use clap::{Parser, Subcommand};
 
@@ -79,6 +81,12 @@ enum Command {
     Rules(rules::RulesCommand),
     /// Run Sigma rules offline over JSON/NDJSON/log files.
     Hunt(hunt::HuntArgs),
+    /// OSV vulnerability advisories: import them for offline scans (see docs/vulnerabilities.md).
+    #[command(subcommand)]
+    Advisories(advisories::AdvisoriesCommand),
+    /// Vulnerability matching: scan installed packages and lock files (offline).
+    #[command(subcommand)]
+    Vuln(vuln_scan::VulnCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -119,6 +127,8 @@ fn main() -> ExitCode {
         Command::Templates(cmd) => templates::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Hunt(args) => hunt::run(args),
+        Command::Advisories(cmd) => advisories::run(cmd),
+        Command::Vuln(cmd) => vuln_scan::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -10,8 +10,8 @@
 
 pub mod database;
 pub mod inventory;
+pub mod ocsf;
 pub mod osv;
+pub mod scan;
 pub mod severity;
 pub mod version;
-pub mod ocsf;
-pub mod scan;

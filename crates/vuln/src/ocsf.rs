@@ -82,8 +82,14 @@ pub fn finding_event(finding: &Finding, id: u64, tenant: TenantId, time: i64) ->
     let p = format!("{v}.affected_packages.0");
     e.set(format!("{p}.name"), package.name.as_str());
     e.set(format!("{p}.version"), package.version.as_str());
-    e.set(format!("{p}.package_manager"), package.ecosystem.to_string());
-    e.set(format!("{p}.purl"), purl(&package.ecosystem, &package.name, &package.version));
+    e.set(
+        format!("{p}.package_manager"),
+        package.ecosystem.to_string(),
+    );
+    e.set(
+        format!("{p}.purl"),
+        purl(&package.ecosystem, &package.name, &package.version),
+    );
     if let Some(fixed) = &finding.fixed_version {
         e.set(format!("{p}.fixed_in_version"), fixed.as_str());
     }

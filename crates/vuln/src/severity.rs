@@ -1,7 +1,8 @@
 //! Severity of an advisory: a CVSS base score computed from the vector (CVSS v3.0/v3.1 and
 //! v2 formulas from the FIRST specifications), else the database's own rating, else unknown.
 //! CVSS v4 vectors are kept but not scored (their scoring needs FIRST's lookup tables), so an
-//! advisory with only a v4 vector falls back to the database rating.
+//! advisory with only a v4 vector falls back to the database rating. Informational advisories
+//! (RustSec's unmaintained, unsound and notice) without a score are `Informational`.
 
 use crate::osv::{Advisory, Affected, SeverityScore};
 use serde::Serialize;
@@ -116,6 +117,13 @@ impl Severity {
                     .database_severity
                     .as_deref()
                     .map(Level::from_rating)
+            })
+            .filter(|l| *l != Level::Unknown)
+            .or_else(|| {
+                affected
+                    .informational
+                    .as_ref()
+                    .map(|_| Level::Informational)
             })
             .unwrap_or(Level::Unknown);
         Severity {

@@ -5,6 +5,7 @@
 use palisade_vuln::{
     database::{advisory_files, Importer},
     osv::{AdvisoryIndex, Ecosystem},
+    severity::{Level, Severity},
 };
 use std::path::PathBuf;
 
@@ -92,6 +93,14 @@ fn rustsec_imports_whole_and_matches_known_crate_versions() {
     assert!(!ids(&index, "crates.io", "tokio", "1.43.1")
         .iter()
         .any(|(id, _)| id == "RUSTSEC-2025-0023"));
+    // An unmaintained crate: informational, every version, no fix.
+    let eco = Ecosystem::parse("crates.io").expect("supported");
+    let found = index.matches(&eco, "number_prefix", "0.4.0");
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        Severity::of(found[0].advisory, found[0].affected).level,
+        Level::Informational
+    );
     // A malicious crate: every version affected, no fix.
     assert_eq!(
         ids(&index, "crates.io", "tree-sitter-pkl", "0.1.0"),

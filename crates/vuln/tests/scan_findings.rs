@@ -28,7 +28,9 @@ fn scan_reports_severity_fix_and_ocsf_fields() {
     let lock = "[[package]]\nname = \"demo\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n\
                 [[package]]\nname = \"old\"\nversion = \"0.1.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n\
                 [[package]]\nname = \"safe\"\nversion = \"2.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
-    let inventory = LockfileKind::CargoLock.parse(lock, "Cargo.lock").expect("valid");
+    let inventory = LockfileKind::CargoLock
+        .parse(lock, "Cargo.lock")
+        .expect("valid");
     let index = AdvisoryIndex::new(advisories_from_json(ADVISORIES).expect("valid"));
     let report = scan(&index, &inventory);
     assert_eq!(report.packages, 3);
@@ -41,7 +43,11 @@ fn scan_reports_severity_fix_and_ocsf_fields() {
     assert_eq!(critical.severity.score, Some(9.8));
     assert_eq!(critical.fixed_version.as_deref(), Some("1.2.3"));
     let low = &report.findings[1];
-    assert_eq!(low.severity.level, Level::Low, "database rating without CVSS");
+    assert_eq!(
+        low.severity.level,
+        Level::Low,
+        "database rating without CVSS"
+    );
     assert!(!low.fix_available);
 
     let ocsf = finding_event(critical, 1, TenantId::default(), 1_700_000_000_000).to_ocsf_json();
@@ -52,7 +58,10 @@ fn scan_reports_severity_fix_and_ocsf_fields() {
     assert_eq!(vuln["cve"]["uid"], "CVE-2099-0001");
     assert_eq!(vuln["cve"]["cvss"][0]["base_score"], 9.8);
     assert_eq!(vuln["fix_available"], true);
-    assert_eq!(vuln["references"][0], "https://example.org/a", "advisory link first");
+    assert_eq!(
+        vuln["references"][0], "https://example.org/a",
+        "advisory link first"
+    );
     let package = &vuln["affected_packages"][0];
     assert_eq!(package["name"], "demo");
     assert_eq!(package["version"], "1.0.0");
@@ -65,5 +74,7 @@ fn scan_reports_severity_fix_and_ocsf_fields() {
     assert!(none["vulnerabilities"][0]["affected_packages"][0]
         .get("fixed_in_version")
         .is_none());
-    assert!(none["message"].as_str().is_some_and(|m| m.contains("no fix available")));
+    assert!(none["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("no fix available")));
 }

@@ -71,6 +71,9 @@ pub struct Affected {
     /// Severity specific to this package, overriding the advisory's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub severity: Vec<SeverityScore>,
+    /// Set for informational advisories (RustSec's `unmaintained`, `unsound`, `notice`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub informational: Option<String>,
 }
 
 /// One `ranges` entry.

@@ -122,9 +122,16 @@ fn advisory(json: &Json) -> Result<Advisory, AdvisoryError> {
     })
 }
 
+/// The first line of `details`, cut at a word boundary after at most 200 characters.
 fn first_line(details: &str) -> String {
+    const MOST: usize = 200;
     let line = details.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    line.chars().take(200).collect()
+    if line.chars().count() <= MOST {
+        return line.trim().to_owned();
+    }
+    let head: String = line.chars().take(MOST).collect();
+    let cut = head.rfind(' ').unwrap_or(head.len());
+    format!("{}…", head[..cut].trim_end())
 }
 
 fn severities(json: &Json) -> Result<Vec<SeverityScore>, AdvisoryError> {
@@ -159,6 +166,9 @@ fn affected(json: &Json) -> Result<Option<Affected>, AdvisoryError> {
         ranges,
         versions,
         severity: severities(json)?,
+        informational: json
+            .get("database_specific")
+            .and_then(|d| field(d, "informational")),
     }))
 }
 
