@@ -240,6 +240,11 @@ fn import_counts_withdrawn_and_invalid_then_scan_finds_every_ecosystem() {
         table.contains("flask>=2.0"),
         "unpinned requirement listed: {table}"
     );
+    assert!(
+        table.contains("note: 1 workspace or path crates"),
+        "{table}"
+    );
+    assert!(table.contains("advisories: 0 withdrawn ignored"), "{table}");
 }
 
 #[test]

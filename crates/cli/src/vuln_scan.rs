@@ -183,8 +183,20 @@ fn print_table(out: &mut impl Write, report: &ScanReport) -> std::io::Result<()>
             writeln!(out, "  {} ({})", u.requirement, u.source)?;
         }
     }
-    for note in report.skipped.iter().chain(&report.unparsable_versions) {
+    for note in report.skipped.iter() {
         writeln!(out, "note: {note}")?;
     }
+    for version in &report.unparsable_versions {
+        writeln!(
+            out,
+            "note: version does not parse, only explicit lists checked: {version}"
+        )?;
+    }
+    let index = &report.index;
+    writeln!(
+        out,
+        "advisories: {} withdrawn ignored, {} GIT ranges skipped, {} entries of other ecosystems, {} unparsable versions",
+        index.withdrawn, index.git_ranges, index.unsupported_ecosystem, index.unparsable_versions
+    )?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::{
     inventory::{Inventory, Package, Unpinned},
-    osv::AdvisoryIndex,
+    osv::{AdvisoryIndex, IndexStats},
     severity::Severity,
 };
 use serde::Serialize;
@@ -47,6 +47,8 @@ pub struct ScanReport {
     pub unpinned: Vec<Unpinned>,
     /// Entries the inventory left out, and why.
     pub skipped: Vec<String>,
+    /// What the advisory index left out (withdrawn, GIT ranges, unsupported ecosystems...).
+    pub index: IndexStats,
 }
 
 impl ScanReport {
@@ -63,6 +65,7 @@ pub fn scan(index: &AdvisoryIndex, inventory: &Inventory) -> ScanReport {
         advisories: index.advisories().len(),
         unpinned: inventory.unpinned.clone(),
         skipped: inventory.skipped.clone(),
+        index: index.stats().clone(),
         ..ScanReport::default()
     };
     for package in &inventory.packages {
