@@ -335,3 +335,45 @@ fn corpus_advisories_import_and_match_a_lock_file() {
     assert_eq!(findings[0]["fixed_version"], "1.6.1");
     assert_eq!(findings[0]["severity"]["level"], "critical");
 }
+
+#[test]
+fn ocsf_findings_travel_the_ingest_pipeline_and_are_searchable() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (advisories, data) = (tmp.path().join("osv"), tmp.path().join("vulndata"));
+    write_advisories(&advisories);
+    write_target(tmp.path());
+    run(
+        &["advisories", "import", advisories.to_str().expect("utf8")],
+        &data,
+    );
+    let root = tmp.path().join("root");
+    let out = run(
+        &[
+            "vuln",
+            "scan",
+            "--format",
+            "ocsf",
+            "--target-root",
+            root.to_str().expect("utf8"),
+        ],
+        &data,
+    );
+    assert_eq!(out.status.code(), Some(1), "two Debian findings");
+    let findings = tmp.path().join("findings.ndjson");
+    std::fs::write(&findings, &out.stdout).expect("write findings");
+
+    let server = crate::harness::Server::start(&tmp.path().join("server"), None);
+    let (code, _, stderr) = server.cli(&["ingest", findings.to_str().expect("utf8")]);
+    assert_eq!(code, 0, "{stderr}");
+    let events = server.wait_for("class_uid:2002", 2);
+    assert_eq!(events.len(), 2, "{events:?}");
+    let critical = server.wait_for("class_uid:2002 AND severity_id:5", 1);
+    assert_eq!(critical.len(), 1);
+    let vuln = &critical[0]["vulnerabilities"][0];
+    assert_eq!(vuln["cve"]["uid"], "CVE-2099-1000");
+    assert_eq!(vuln["affected_packages"][0]["name"], "openssl");
+    assert_eq!(
+        vuln["affected_packages"][0]["fixed_in_version"],
+        "3.0.11-1~deb12u2"
+    );
+}

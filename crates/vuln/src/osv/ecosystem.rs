@@ -21,10 +21,17 @@ pub enum Ecosystem {
 
 impl Ecosystem {
     /// Reads an OSV ecosystem string; `None` for ecosystems matching does not support.
+    /// For Ubuntu the release is the first `:`-separated part that starts with a digit
+    /// (`Ubuntu:Pro:18.04:LTS` is release `18.04`).
     pub fn parse(text: &str) -> Option<Ecosystem> {
-        let mut parts = text.splitn(3, ':');
+        let mut parts = text.split(':');
         let family = parts.next()?;
-        let release = parts.next().filter(|r| !r.is_empty()).map(str::to_owned);
+        let release = match family {
+            "Ubuntu" => parts.find(|p| p.starts_with(|c: char| c.is_ascii_digit())),
+            _ => parts.next(),
+        }
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
         match family {
             "crates.io" => Some(Ecosystem::CratesIo),
             "PyPI" => Some(Ecosystem::PyPi),
@@ -102,5 +109,33 @@ impl fmt::Display for Ecosystem {
             write!(f, ":{release}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases_scope_debian_and_ubuntu() {
+        let ubuntu = Ecosystem::Ubuntu(Some("18.04".into()));
+        assert_eq!(
+            Ecosystem::parse("Ubuntu:Pro:18.04:LTS"),
+            Some(ubuntu.clone())
+        );
+        assert_eq!(Ecosystem::parse("Ubuntu:18.04:LTS"), Some(ubuntu.clone()));
+        assert_eq!(
+            Ecosystem::parse("Debian:12"),
+            Some(Ecosystem::Debian(Some("12".into())))
+        );
+        assert_eq!(Ecosystem::parse("Maven"), None);
+        let debian = Ecosystem::Debian(None);
+        assert!(debian.covers(&Ecosystem::Debian(Some("11".into()))));
+        assert!(!ubuntu.covers(&Ecosystem::Ubuntu(Some("22.04".into()))));
+        assert!(!ubuntu.covers(&Ecosystem::Debian(Some("18.04".into()))));
+        assert_eq!(
+            Ecosystem::PyPi.normalize_name("Foo__Bar.baz"),
+            "foo-bar-baz"
+        );
     }
 }
