@@ -277,6 +277,17 @@ fn clean_scans_exit_zero_and_problems_exit_two_with_a_reason() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 findings"));
 
+    // A file whose name does not say its format: NAME:PATH.
+    let base = tmp.path().join("deps/base.txt");
+    write(&base, "requests==2.19.1\n");
+    let spec = format!("requirements.txt:{}", base.display());
+    let out = run(
+        &["vuln", "scan", "--format", "json", "--lockfile", &spec],
+        &data,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["findings"][0]["advisory"], "PYSEC-2099-1");
+
     let unknown = tmp.path().join("Gemfile.lock");
     write(&unknown, "GEM\n");
     let out = run(

@@ -39,7 +39,8 @@ pub struct ScanArgs {
     #[arg(long)]
     target_root: Option<PathBuf>,
     /// A lock file to include: Cargo.lock, package-lock.json, npm-shrinkwrap.json,
-    /// poetry.lock, requirements*.txt (repeatable).
+    /// poetry.lock, requirements*.txt, or NAME:PATH for another file name
+    /// (`requirements.txt:deps/base.txt`); repeatable.
     #[arg(long)]
     lockfile: Vec<PathBuf>,
     /// Output format.

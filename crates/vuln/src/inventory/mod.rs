@@ -125,21 +125,33 @@ impl LockfileKind {
     }
 }
 
-/// Reads a lock file, its format detected from its name.
-pub fn read_lockfile(path: &Path) -> Result<Inventory, InventoryError> {
+/// Reads a lock file. `spec` is a path whose file name says the format, or `NAME:PATH` where
+/// `NAME` is such a file name (`requirements.txt:deps/base.txt`).
+pub fn read_lockfile(spec: &Path) -> Result<Inventory, InventoryError> {
+    let text = spec.to_string_lossy();
+    let (kind, path) = match LockfileKind::detect(spec) {
+        Some(kind) => (Some(kind), spec.to_path_buf()),
+        None => match text.split_once(':') {
+            Some((name, rest)) if !rest.is_empty() => (
+                LockfileKind::detect(Path::new(name)),
+                Path::new(rest).to_path_buf(),
+            ),
+            _ => (None, spec.to_path_buf()),
+        },
+    };
     let file = path.display().to_string();
     let error = |reason: String| InventoryError {
         file: file.clone(),
         reason,
     };
-    let kind = LockfileKind::detect(path).ok_or_else(|| {
+    let kind = kind.ok_or_else(|| {
         error(
             "unknown lock file (expected Cargo.lock, package-lock.json, npm-shrinkwrap.json, \
-             poetry.lock or requirements*.txt)"
+             poetry.lock or requirements*.txt, or NAME:PATH with one of those names)"
                 .to_owned(),
         )
     })?;
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(&path).map_err(|e| error(format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|_| error("not UTF-8 text".to_owned()))?;
     kind.parse(&text, &file)
 }
