@@ -95,7 +95,13 @@ pub fn parse_status(text: &str, file: &str, ecosystem: &Ecosystem) -> Inventory 
     }
     let packages = by_source
         .into_iter()
-        .map(|((name, version), binaries)| Package {
+        .map(|((name, version), mut binaries)| {
+            // Multi-arch systems list a binary once per architecture.
+            binaries.sort();
+            binaries.dedup();
+            (name, version, binaries)
+        })
+        .map(|(name, version, binaries)| Package {
             ecosystem: ecosystem.clone(),
             name,
             version,
@@ -135,6 +141,7 @@ mod tests {
 
     const STATUS: &str = "Package: libssl3\nStatus: install ok installed\nPriority: optional\nSource: openssl\nVersion: 3.0.11-1~deb12u1\nDescription: Secure Sockets Layer toolkit\n shared libraries\n .\n More text: with a colon\n\n\
 Package: openssl\nStatus: install ok installed\nVersion: 3.0.11-1~deb12u1\n\n\
+Package: libssl3\nStatus: install ok installed\nArchitecture: i386\nSource: openssl\nVersion: 3.0.11-1~deb12u1\n\n\
 Package: bash\nStatus: hold ok installed\nVersion: 5.2.15-2+b2\nSource: bash (5.2.15-2)\n\n\
 Package: oldpkg\nStatus: deinstall ok config-files\nVersion: 1.0-1\n\n\
 Package: broken\nStatus: install reinstreq half-installed\nVersion: 2.0-1\n";
