@@ -7,6 +7,7 @@ mod bench;
 mod client;
 mod config_cmd;
 mod hunt;
+mod iam;
 mod ingest;
 mod kms_bench;
 mod operator;
@@ -79,6 +80,12 @@ enum Command {
     Rules(rules::RulesCommand),
     /// Run Sigma rules offline over JSON/NDJSON/log files.
     Hunt(hunt::HuntArgs),
+    /// Accounts: add, list, disable, enable (docs/iam.md).
+    #[command(subcommand)]
+    User(iam::UserCommand),
+    /// API tokens: create (shown once), list, revoke (docs/iam.md).
+    #[command(subcommand)]
+    Token(iam::TokenCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -119,6 +126,8 @@ fn main() -> ExitCode {
         Command::Templates(cmd) => templates::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Hunt(args) => hunt::run(args),
+        Command::User(cmd) => iam::run_user(cmd),
+        Command::Token(cmd) => iam::run_token(cmd),
     };
     match result {
         Ok(code) => code,
