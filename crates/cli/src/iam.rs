@@ -175,10 +175,7 @@ pub fn run_token(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
                 info["role"].as_str().unwrap_or("?"),
                 info["expires_ms"]
                     .as_i64()
-                    .map_or(
-                        "never".to_owned(),
-                        |ms| palisade_core::time::format_rfc3339(ms)
-                    ),
+                    .map_or("never".to_owned(), palisade_core::time::format_rfc3339),
             );
             println!("{}", answer["token"].as_str().unwrap_or_default());
             Ok(ExitCode::SUCCESS)

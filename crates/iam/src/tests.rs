@@ -240,3 +240,17 @@ fn deleting_a_tenant_removes_its_accounts_and_suspending_blocks_them() {
     assert!(iam.list_tokens(None, None).unwrap().is_empty());
     assert!(iam.delete_tenant(&TenantId::default()).is_err());
 }
+
+proptest::proptest! {
+    /// Credentials, networks, role lists, route paths and TOTP codes come from the network:
+    /// no input makes their parsers panic.
+    #[test]
+    fn parsers_of_untrusted_text_never_panic(text in ".{0,200}", method in "[A-Z]{0,8}") {
+        let _ = secret::credential_id(&text);
+        let _ = network::Network::parse(&text);
+        let _ = role::parse_roles(&text);
+        let _ = access::rule_for(&method, &text);
+        let _ = totp::matching_step("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", &text, 1_700_000_000);
+        let _ = password::check_policy(&text, "alice", 12);
+    }
+}

@@ -278,6 +278,21 @@ mod tests {
     }
 
     #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let req = Request::builder()
+            .header(header::COOKIE, "theme=dark; palisade_session=pal_x_y")
+            .header(header::COOKIE, "other=1")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(cookie(&req, SESSION_COOKIE), Some("pal_x_y"));
+        assert_eq!(cookie(&req, "missing"), None);
+        assert!(matches!(
+            presented(&req),
+            Presented::Session(_, None, false)
+        ));
+    }
+
+    #[test]
     fn scope_keeps_tenants_apart() {
         let user = Principal {
             name: "u".into(),
