@@ -107,24 +107,46 @@ impl Iam {
         self.tenant(tenant)
     }
 
-    /// Deletes a tenant with its users, tokens and sessions (the caller deletes its events
-    /// and other components' rows). The default tenant cannot be deleted.
-    pub fn delete_tenant(&self, tenant: &TenantId) -> Result<(), IamError> {
+    /// Deletes a tenant with its users, tokens and sessions, and every other component's
+    /// state rows of it: any table of the state store with a `tenant` column loses the rows
+    /// whose `tenant` is this one (the convention components follow). The caller deletes its
+    /// events. The default tenant cannot be deleted. Returns rows deleted per other table.
+    pub fn delete_tenant(&self, tenant: &TenantId) -> Result<Vec<(String, usize)>, IamError> {
         if tenant.as_str() == palisade_core::tenant::DEFAULT_TENANT {
             return Err(IamError::BadInput(
                 "the default tenant holds the provider's operators and cannot be deleted".into(),
             ));
         }
-        let deleted = self.store.with(|c| {
+        let (deleted, swept) = self.store.with(|c| {
             let tx = c.transaction()?;
+            let tables: Vec<String> = {
+                let mut stmt = tx.prepare(
+                    "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p
+                     WHERE m.type = 'table' AND p.name = 'tenant' AND m.name NOT LIKE 'iam_%'
+                     ORDER BY m.name",
+                )?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut swept = Vec::new();
+            for table in tables {
+                let quoted = table.replace('"', "\"\"");
+                let n = tx.execute(
+                    &format!("DELETE FROM \"{quoted}\" WHERE tenant = ?1"),
+                    [tenant.as_str()],
+                )?;
+                swept.push((table, n));
+            }
             // Foreign keys cascade from tenants to users, and from users to tokens/sessions.
             let n = tx.execute("DELETE FROM iam_tenants WHERE name = ?1", [tenant.as_str()])?;
-            tx.commit()?;
-            Ok(n)
+            if n > 0 {
+                tx.commit()?;
+            }
+            Ok((n, swept))
         })?;
         if deleted == 0 {
             return Err(IamError::NotFound(format!("no tenant {tenant}")));
         }
-        Ok(())
+        Ok(swept)
     }
 }

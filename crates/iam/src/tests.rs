@@ -234,7 +234,21 @@ fn deleting_a_tenant_removes_its_accounts_and_suspending_blocks_them() {
     ));
     iam.set_tenant_suspended(&tenant("acme"), false).unwrap();
     assert!(iam.authenticate_token(&text).is_ok());
-    iam.delete_tenant(&tenant("acme")).unwrap();
+    iam.store
+        .with(|c| {
+            c.execute_batch(
+                "CREATE TABLE other_alerts (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL);
+                 INSERT INTO other_alerts (tenant) VALUES ('acme'), ('acme'), ('default');",
+            )
+        })
+        .unwrap();
+    let swept = iam.delete_tenant(&tenant("acme")).unwrap();
+    assert_eq!(swept, vec![("other_alerts".to_owned(), 2)]);
+    let left: i64 = iam
+        .store
+        .with(|c| c.query_row("SELECT COUNT(*) FROM other_alerts", [], |r| r.get(0)))
+        .unwrap();
+    assert_eq!(left, 1, "other tenants' rows stay");
     assert!(iam.authenticate_token(&text).is_err());
     assert!(iam.list_users(Some(&tenant("acme"))).unwrap().is_empty());
     assert!(iam.list_tokens(None, None).unwrap().is_empty());

@@ -82,9 +82,14 @@ pub async fn delete(
         let report = store
             .delete_tenant(&tenant)
             .map_err(|e| IamError::BadInput(format!("cannot delete the tenant's events: {e}")))?;
-        iam.delete_tenant(&tenant)?;
+        let swept = iam.delete_tenant(&tenant)?;
+        let state_rows: serde_json::Map<String, serde_json::Value> = swept
+            .into_iter()
+            .map(|(table, n)| (table, json!(n)))
+            .collect();
         Ok(json!({
             "deleted": tenant.as_str(),
+            "state_rows_deleted": state_rows,
             "event_partitions_deleted": report.deleted_partitions.len(),
             "event_bytes_freed": report.freed_bytes,
         }))
