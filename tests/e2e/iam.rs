@@ -211,3 +211,95 @@ fn login_totp_csrf_lockout_and_audit() {
         in_pipeline.1
     );
 }
+
+#[test]
+fn cli_tokens_bootstrap_revocation_and_tenant_delete() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let tenant = json!({"name": "acme"});
+    let (status, _) = server.call_as(&server.token, "POST", "/api/v1/tenants", Some(&tenant));
+    assert_eq!(status, 201);
+    let (code, out, err) = server.cli(&["user", "add", "ops2", "--roles", "operator"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) =
+        server.cli(&["user", "add", "ann", "--roles", "user", "--tenant", "acme"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = server.cli(&["user", "add", "eve", "--roles", "sysadmin,auditadmin"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("separation of duties"), "{out}{err}");
+    let (code, out, _) = server.cli(&["user", "list", "--tenant", "acme"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"ann\""), "{out}");
+
+    // Tokens: created through the CLI, shown once, scoped to their tenant.
+    let create = [
+        "token", "create", "--user", "ann", "--tenant", "acme", "--ttl", "1d",
+    ];
+    let (code, ann_token, err) = server.cli(&create);
+    assert_eq!(code, 0, "{err}");
+    let ann_token = ann_token.trim().to_owned();
+    assert!(ann_token.starts_with("pal_"));
+    let (status, _) = server.call_as(&ann_token, "GET", "/api/v1/events?tenant=default", None);
+    assert_eq!(status, 403, "a tenant user cannot search another tenant");
+    let req = agent(&server)
+        .post(&format!("{}/api/v1/ingest?source=acme-app", server.url()))
+        .set("Authorization", &format!("Bearer {ann_token}"))
+        .set("Content-Type", "text/plain");
+    assert_eq!(req.send_string("acme secret line\n").unwrap().status(), 200);
+    let found = |server: &Server| {
+        let query = [("q", "\"acme secret line\""), ("tenant", "acme")];
+        let (status, body) = server.get("/api/v1/events", &query);
+        assert_eq!(status, 200, "{body}");
+        body["events"].as_array().map_or(0, Vec::len)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while found(&server) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(found(&server), 1);
+    assert_eq!(
+        server.count("\"acme secret line\""),
+        0,
+        "the operator's own tenant does not see it"
+    );
+
+    // `user disable` stops the account's tokens.
+    let (code, _, err) = server.cli(&["user", "disable", "ann", "--tenant", "acme"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        server.call_as(&ann_token, "GET", "/api/v1/whoami", None).0,
+        401
+    );
+
+    // Deleting the tenant deletes its events and accounts.
+    let (status, body) = server.call_as(&server.token, "DELETE", "/api/v1/tenants/acme", None);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body["event_partitions_deleted"].as_u64().unwrap() >= 1,
+        "{body}"
+    );
+    assert_eq!(
+        found(&server),
+        0,
+        "events of a deleted tenant are still searchable"
+    );
+    assert!(!server.dir.join("data/events/tenants/acme").exists());
+    let (status, _) = server.call_as(&server.token, "GET", "/api/v1/tenants/acme", None);
+    assert_eq!(status, 404);
+
+    // The bootstrap token is revocable: another operator revokes it.
+    let create = ["token", "create", "--user", "ops2", "--role", "operator"];
+    let (code, ops_token, err) = server.cli(&create);
+    assert_eq!(code, 0, "{err}");
+    let ops_token = ops_token.trim().to_owned();
+    let (status, body) = server.call_as(&ops_token, "DELETE", "/api/v1/tokens/bootstrap", None);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        server
+            .call_as(&server.token, "GET", "/api/v1/whoami", None)
+            .0,
+        401
+    );
+    let (status, me) = server.call_as(&ops_token, "GET", "/api/v1/whoami", None);
+    assert_eq!((status, me["user"].as_str()), (200, Some("ops2")));
+}
