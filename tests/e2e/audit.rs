@@ -31,9 +31,10 @@ pub fn verify(dir: &Path) -> (i32, String, String) {
     )
 }
 
-/// The audit records of the whole trail, through the API.
+/// The audit records of the whole trail, through the API (as an audit administrator).
 fn records(server: &Server) -> Vec<serde_json::Value> {
-    let (status, body) = server.get("/api/v1/audit/records", &[("limit", "10000")]);
+    let auditor = server.token_for("auditadmin");
+    let (status, body) = server.get_as(&auditor, "/api/v1/audit/records", &[("limit", "10000")]);
     assert_eq!(status, 200, "{body}");
     body["records"].as_array().cloned().unwrap_or_default()
 }
@@ -76,27 +77,31 @@ fn api_calls_are_recorded_provable_searchable_and_verify_offline() {
     assert_eq!(denied["subject"]["identity"], "anonymous");
 
     // The signed head and an inclusion proof for the ingest's result record.
-    let (status, head) = server.get("/api/v1/audit/tree-head", &[]);
+    let auditor = server.token_for("auditadmin");
+    let (status, head) = server.get_as(&auditor, "/api/v1/audit/tree-head", &[]);
     assert_eq!(status, 200);
     let public = palisade_audit::PublicKey::from_hex(head["public_key"].as_str().unwrap()).unwrap();
     let signed: palisade_audit::SignedTreeHead = serde_json::from_value(head.clone()).unwrap();
     let root = signed.verify(&public).expect("tree head signature");
     let index = result["index"].as_u64().unwrap().to_string();
     let size = signed.tree_size.to_string();
-    let (status, proof) = server.get(
+    let (status, proof) = server.get_as(
+        &auditor,
         "/api/v1/audit/proof/inclusion",
         &[("index", &index), ("size", &size)],
     );
     assert_eq!(status, 200, "{proof}");
     assert_eq!(proof["leaf_hash"], result["leaf_hash"]);
     assert_eq!(proof["root_hash"], palisade_audit::hex::encode(&root));
-    let (status, consistency) = server.get(
+    let (status, consistency) = server.get_as(
+        &auditor,
         "/api/v1/audit/proof/consistency",
         &[("first", "1"), ("second", &size)],
     );
     assert_eq!(status, 200, "{consistency}");
     assert_eq!(consistency["second_root"], head["root_hash"]);
-    let (status, one) = server.get(
+    let (status, one) = server.get_as(
+        &auditor,
         "/api/v1/audit/records",
         &[("start", &index), ("limit", "1")],
     );
@@ -106,7 +111,11 @@ fn api_calls_are_recorded_provable_searchable_and_verify_offline() {
         one["next_start"].as_u64(),
         Some(result["index"].as_u64().unwrap() + 1)
     );
-    let (status, bad) = server.get("/api/v1/audit/proof/inclusion", &[("index", "999999")]);
+    let (status, bad) = server.get_as(
+        &auditor,
+        "/api/v1/audit/proof/inclusion",
+        &[("index", "999999")],
+    );
     assert_eq!(status, 400, "{bad}");
 
     // Audit events are in the pipeline as OCSF API Activity, so rules and searches see them.

@@ -193,6 +193,77 @@ impl Server {
         body["table"]["rows"][0][0].as_u64().unwrap_or(0)
     }
 
+    /// A request with `token` (any method; JSON or empty body); (status, body).
+    pub fn call_as(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let req = self
+            .agent
+            .request(method, &format!("{}{path}", self.url()))
+            .set("Authorization", &format!("Bearer {token}"));
+        match body {
+            Some(b) => json_answer(
+                req.set("Content-Type", "application/json")
+                    .send_string(&b.to_string()),
+            ),
+            None => json_answer(req.call()),
+        }
+    }
+
+    /// GET with `token`; (status, body).
+    pub fn get_as(
+        &self,
+        token: &str,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .agent
+            .get(&format!("{}{path}", self.url()))
+            .set("Authorization", &format!("Bearer {token}"));
+        for (k, v) in query {
+            req = req.query(k, v);
+        }
+        json_answer(req.call())
+    }
+
+    /// A fresh account in `tenant` (created when absent) holding `role`, and an API token
+    /// for it, made with the bootstrap operator token; (user name, token).
+    pub fn account(&self, tenant: &str, role: &str) -> (String, String) {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let user = format!("{role}-{n}-{nanos}");
+        let (status, body) = self.call_as(
+            &self.token,
+            "POST",
+            "/api/v1/tenants",
+            Some(&serde_json::json!({ "name": tenant })),
+        );
+        assert!(
+            status == 201 || status == 409,
+            "create tenant {tenant}: {status} {body}"
+        );
+        let new_user = serde_json::json!({ "tenant": tenant, "name": user, "roles": role });
+        let (status, body) = self.call_as(&self.token, "POST", "/api/v1/users", Some(&new_user));
+        assert_eq!(status, 201, "create user: {body}");
+        let new_token = serde_json::json!({ "tenant": tenant, "user": user, "role": role });
+        let (status, body) = self.call_as(&self.token, "POST", "/api/v1/tokens", Some(&new_token));
+        assert_eq!(status, 201, "create token: {body}");
+        (user, body["token"].as_str().expect("token").to_owned())
+    }
+
+    /// A token of a fresh account holding `role` in the default tenant.
+    pub fn token_for(&self, role: &str) -> String {
+        self.account("default", role).1
+    }
+
     /// Runs the CLI against this server; (exit code, stdout, stderr).
     pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(bin())

@@ -2,12 +2,14 @@
 //! fed by real clients (util-linux `logger`, a TLS client, HTTP), searched through the API and
 //! the CLI, killed with SIGKILL and restarted.
 
+mod access;
 mod audit;
 mod audit_tamper;
 mod crash;
 mod es_bulk;
 mod harness;
 mod hunt;
+mod iam;
 mod ingest_search;
 mod kms;
 mod operability;

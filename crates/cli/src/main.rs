@@ -8,6 +8,7 @@ mod bench;
 mod client;
 mod config_cmd;
 mod hunt;
+mod iam;
 mod ingest;
 mod kms_bench;
 mod operator;
@@ -87,6 +88,12 @@ enum Command {
     /// Vulnerability matching: scan installed packages and lock files (offline).
     #[command(subcommand)]
     Vuln(vuln_scan::VulnCommand),
+    /// Accounts: add, list, disable, enable (docs/iam.md).
+    #[command(subcommand)]
+    User(iam::UserCommand),
+    /// API tokens: create (shown once), list, revoke (docs/iam.md).
+    #[command(subcommand)]
+    Token(iam::TokenCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -129,6 +136,8 @@ fn main() -> ExitCode {
         Command::Hunt(args) => hunt::run(args),
         Command::Advisories(cmd) => advisories::run(cmd),
         Command::Vuln(cmd) => vuln_scan::run(cmd),
+        Command::User(cmd) => iam::run_user(cmd),
+        Command::Token(cmd) => iam::run_token(cmd),
     };
     match result {
         Ok(code) => code,

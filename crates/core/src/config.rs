@@ -26,6 +26,8 @@ pub struct Config {
     pub storage: StorageConfig,
     /// Process logging.
     pub log: LogConfig,
+    /// `[iam]`: identities and logins (docs/iam.md).
+    pub iam: crate::iam_config::IamConfig,
     /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
     /// docs/parsers.md).
     pub parsers: Vec<toml::Table>,
@@ -41,6 +43,7 @@ impl Default for Config {
             wal: WalConfig::default(),
             storage: StorageConfig::default(),
             log: LogConfig::default(),
+            iam: crate::iam_config::IamConfig::default(),
             parsers: Vec::new(),
         }
     }

@@ -10,8 +10,8 @@ use axum::{
 use base64::Engine as _;
 use palisade_audit::Outcome;
 use palisade_core::TenantId;
+use palisade_iam::{IamError, Identity};
 use std::{net::SocketAddr, sync::Arc};
-use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// Who is calling, as established by authentication.
@@ -38,11 +38,6 @@ impl Principal {
             Some(name) => TenantId::new(name).map(Some),
         }
     }
-}
-
-/// Compares a presented bearer token with the expected one in constant time.
-fn token_matches(presented: &str, expected: &str) -> bool {
-    presented.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
 /// The token of a request: `Authorization: Bearer <token>`; for clients that only speak
@@ -74,24 +69,14 @@ fn bearer(req: &Request) -> Option<Zeroizing<String>> {
 }
 
 /// A fresh request id: 128 random bits in hex.
-fn new_request_id() -> String {
+pub(crate) fn new_request_id() -> String {
     let mut bytes = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The role a principal acts in, for the audit trail (until roles exist: the provider-level
-/// operator, or a tenant user).
-fn role_of(principal: &Principal) -> &'static str {
-    if principal.provider_admin {
-        "operator"
-    } else {
-        "user"
-    }
-}
-
 /// The answer when the audit trail cannot take a record: 503, and nothing else happens.
-fn audit_refusal(e: &crate::audit::AuditError) -> Response {
+pub(crate) fn audit_refusal(e: &crate::audit::AuditError) -> Response {
     tracing::error!(error = %e, "refusing the operation: audit record not written");
     crate::api::error(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -100,14 +85,74 @@ fn audit_refusal(e: &crate::audit::AuditError) -> Response {
 }
 
 /// Sends the request id back to the caller.
-fn with_request_id(mut response: Response, request_id: &str) -> Response {
+pub(crate) fn with_request_id(mut response: Response, request_id: &str) -> Response {
     if let Ok(value) = header::HeaderValue::from_str(request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
     response
 }
 
-/// Middleware: authenticate, write the audit record (refuse if it cannot be written), run the
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "palisade_session";
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The credential a request presents, read before anything is awaited.
+enum Presented {
+    /// An API token (see [`bearer`]).
+    Token(Zeroizing<String>),
+    /// A console session cookie, the request's CSRF token, and whether the method changes
+    /// state (anything but GET and HEAD).
+    Session(Zeroizing<String>, Option<Zeroizing<String>>, bool),
+    /// Nothing.
+    Nothing,
+}
+
+fn presented(req: &Request) -> Presented {
+    if let Some(token) = bearer(req) {
+        return Presented::Token(token);
+    }
+    let Some(session) = cookie(req, SESSION_COOKIE) else {
+        return Presented::Nothing;
+    };
+    let csrf = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| Zeroizing::new(v.to_owned()));
+    let state_changing = !matches!(req.method().as_str(), "GET" | "HEAD");
+    Presented::Session(Zeroizing::new(session.to_owned()), csrf, state_changing)
+}
+
+/// Establishes who is calling: an API token or, without one, a console session cookie
+/// (state-changing requests must then carry `X-CSRF-Token`).
+async fn identify(state: &ApiState, credential: Presented) -> Result<Identity, IamError> {
+    let iam = state.iam.clone();
+    tokio::task::spawn_blocking(move || match credential {
+        Presented::Token(token) => iam.authenticate_token(&token),
+        Presented::Session(cookie, csrf, state_changing) => {
+            iam.authenticate_session(&cookie, csrf.as_deref().map(String::as_str), state_changing)
+        }
+        Presented::Nothing => Err(IamError::Unauthenticated(
+            "missing credential: send Authorization: Bearer <token> or log in".into(),
+        )),
+    })
+    .await
+    .map_err(|e| IamError::Unauthenticated(format!("authentication failed: {e}")))?
+}
+
+/// Middleware: authenticate, authorize against the route table (deny by default), write
+/// the audit record (refuse if it cannot be written), run the
 /// handler with the [`Principal`] in the request extensions, then record the result (a result
 /// that cannot be recorded turns the answer into 503). A refused credential is recorded too.
 pub async fn authenticate(
@@ -136,38 +181,61 @@ pub async fn authenticate(
         result: Outcome::Denied,
         status: Some(StatusCode::UNAUTHORIZED.as_u16()),
     };
-    let authenticated = bearer(&req).is_some_and(|t| token_matches(&t, &state.admin_token));
-    if !authenticated {
-        tracing::info!(?source, path = %req.uri().path(), "rejected request without a valid token");
-        if let Err(e) = state.audit.record(refused_login).await {
-            return with_request_id(audit_refusal(&e), &request_id);
+    let identity = match identify(&state, presented(&req)).await {
+        Ok(identity) => identity,
+        Err(e) => {
+            let status = crate::api::iam::status_of(&e);
+            tracing::info!(?source, path = %req.uri().path(), "rejected request: {e}");
+            let refused = AuditRecord {
+                status: Some(status.as_u16()),
+                ..refused_login
+            };
+            if let Err(e) = state.audit.record(refused).await {
+                return with_request_id(audit_refusal(&e), &request_id);
+            }
+            let response = (
+                status,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                axum::Json(serde_json::json!({ "error": e.to_string() })),
+            )
+                .into_response();
+            return with_request_id(response, &request_id);
         }
-        let response = (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            axum::Json(serde_json::json!({"error": "missing or invalid bearer token"})),
-        )
-            .into_response();
-        return with_request_id(response, &request_id);
-    }
-    let principal = Principal {
-        name: "admin".to_owned(),
-        tenant: TenantId::default(),
-        provider_admin: true,
     };
-    let intent = AuditRecord {
+    let principal = Principal {
+        name: identity.user.clone(),
+        tenant: identity.tenant.clone(),
+        provider_admin: identity.is_operator(),
+    };
+    let subject = AuditRecord {
         subject: principal.name.clone(),
         tenant: principal.tenant.to_string(),
+        role: palisade_iam::role::roles_text(&identity.roles),
+        ..refused_login
+    };
+    if let Err(why) = crate::authz::authorize(&identity, req.method().as_str(), req.uri()) {
+        tracing::info!(user = %identity.user, path = %req.uri().path(), "denied: {why}");
+        let denied = AuditRecord {
+            event_type: "authorization",
+            status: Some(StatusCode::FORBIDDEN.as_u16()),
+            ..subject
+        };
+        if let Err(e) = state.audit.record(denied).await {
+            return with_request_id(audit_refusal(&e), &request_id);
+        }
+        return with_request_id(crate::api::error(StatusCode::FORBIDDEN, why), &request_id);
+    }
+    let intent = AuditRecord {
         event_type: "api.request",
-        role: role_of(&principal).to_owned(),
         result: Outcome::Pending,
         status: None,
-        ..refused_login
+        ..subject
     };
     if let Err(e) = state.audit.record(intent.clone()).await {
         return with_request_id(audit_refusal(&e), &request_id);
     }
     req.extensions_mut().insert(principal);
+    req.extensions_mut().insert(identity);
     let mut response = next.run(req).await;
     let status = response.status().as_u16();
     let result = AuditRecord {
@@ -191,14 +259,6 @@ pub async fn authenticate(
 mod tests {
     use super::*;
 
-    #[test]
-    fn tokens_compare_whole() {
-        assert!(token_matches("abc", "abc"));
-        assert!(!token_matches("abd", "abc"));
-        assert!(!token_matches("ab", "abc"));
-        assert!(!token_matches("", "abc"));
-    }
-
     fn token_of(authorization: &str) -> Option<String> {
         let req = Request::builder()
             .header(header::AUTHORIZATION, authorization)
@@ -215,6 +275,21 @@ mod tests {
         assert_eq!(token_of("Basic cGFsaXNhZGU6YWJj").as_deref(), Some("abc"));
         assert_eq!(token_of("Basic !!!"), None);
         assert_eq!(token_of("Digest abc"), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let req = Request::builder()
+            .header(header::COOKIE, "theme=dark; palisade_session=pal_x_y")
+            .header(header::COOKIE, "other=1")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(cookie(&req, SESSION_COOKIE), Some("pal_x_y"));
+        assert_eq!(cookie(&req, "missing"), None);
+        assert!(matches!(
+            presented(&req),
+            Presented::Session(_, None, false)
+        ));
     }
 
     #[test]

@@ -24,15 +24,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     config.validate()?;
     create_private_dir(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
-    let token_path = config.data_dir.join("admin.token");
-    let (admin_token, created) = token::load_or_create(&token_path)
-        .with_context(|| format!("cannot read or create {}", token_path.display()))?;
-    if created {
-        println!(
-            "Administrator API token written to {} (mode 0600).",
-            token_path.display()
-        );
-    }
+    let state_store = Arc::new(palisade_state::StateStore::open(
+        &palisade_state::state_path(&config.data_dir),
+    )?);
+    let iam = Arc::new(palisade_iam::Iam::open(
+        state_store.clone(),
+        config.iam.clone(),
+    )?);
+    bootstrap_operator(&iam, &config.data_dir)?;
     let pipeline = Pipeline::start(&config, Arc::new(IdentitySealer))?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     let opts = SyslogOptions {
@@ -100,7 +99,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase);
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
-        admin_token,
+        iam,
+        state: state_store,
         audit: Arc::new(TrailSink::start(audit_log.clone(), pipeline.clone())),
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
@@ -118,6 +118,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!("shutting down: writing in-memory events to segments");
     pipeline.flush();
     audit_log.close();
+    Ok(())
+}
+
+/// First start: `<data-dir>/admin.token` (created when absent) becomes the revocable token of
+/// the bootstrap operator account (docs/iam.md).
+fn bootstrap_operator(iam: &palisade_iam::Iam, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    if !iam.needs_bootstrap()? {
+        return Ok(());
+    }
+    let token_path = data_dir.join("admin.token");
+    let (admin_token, created) = token::load_or_create(&token_path)
+        .with_context(|| format!("cannot read or create {}", token_path.display()))?;
+    iam.bootstrap(&admin_token)?;
+    if created {
+        println!(
+            "Bootstrap operator token written to {} (mode 0600); revoke it once you have your own accounts.",
+            token_path.display()
+        );
+    }
     Ok(())
 }
 

@@ -338,3 +338,40 @@ fn cursors_print_and_parse_as_opaque_tokens() {
     assert!("12-x".parse::<Cursor>().is_err());
     let _ = Value::Int(0);
 }
+
+#[test]
+fn deleting_a_tenant_removes_its_events_only_and_stays_deleted_after_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config();
+    let store = open(dir.path(), &cfg);
+    let mut id = 0;
+    for tenant in ["default", "acme"] {
+        for day in [0, 5] {
+            let events = (0..10).map(|i| {
+                id += 1;
+                event(id, tenant, T0 + day * DAY + i)
+            });
+            store.insert(events.collect());
+        }
+    }
+    store.flush().unwrap();
+    // A few more still in memory when the tenant is deleted.
+    store.insert(vec![event(100, "acme", T0), event(101, "default", T0)]);
+    let acme = palisade_core::TenantId::new("acme").unwrap();
+    let report = store.delete_tenant(&acme).unwrap();
+    assert_eq!(report.deleted_partitions.len(), 2);
+    assert!(report.freed_bytes > 0);
+    assert!(!dir.path().join("tenants/acme").exists());
+    assert!(all_pages(&store, request(Some("acme"), "", 100)).is_empty());
+    assert_eq!(
+        all_pages(&store, request(Some("default"), "", 100)).len(),
+        21
+    );
+    drop(store);
+    let store = open(dir.path(), &cfg);
+    assert!(all_pages(&store, request(Some("acme"), "", 100)).is_empty());
+    assert_eq!(
+        all_pages(&store, request(Some("default"), "", 100)).len(),
+        21
+    );
+}

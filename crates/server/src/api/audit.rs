@@ -1,5 +1,5 @@
 //! The audit trail over HTTP: records, the signed tree head, and RFC 6962 proofs.
-//! Until roles exist only the administrator token reaches these routes.
+//! Only audit administrators reach these routes (docs/access.md).
 
 use super::{error, ApiState};
 use axum::{

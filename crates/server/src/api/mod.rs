@@ -4,6 +4,7 @@ mod audit;
 mod bulk;
 mod events;
 mod health;
+pub mod iam;
 mod ingest;
 pub mod kms;
 mod templates;
@@ -20,14 +21,15 @@ use axum::{
 };
 use palisade_pipeline::Pipeline;
 use std::sync::Arc;
-use zeroize::Zeroizing;
 
 /// What every handler can reach.
 pub struct ApiState {
     /// The running pipeline (ingest, store, metrics).
     pub pipeline: Arc<Pipeline>,
-    /// The administrator token.
-    pub admin_token: Zeroizing<String>,
+    /// Identities: tenants, users, tokens, sessions.
+    pub iam: Arc<palisade_iam::Iam>,
+    /// The node's state store.
+    pub state: Arc<palisade_state::StateStore>,
     /// Where audit records go.
     pub audit: Arc<dyn AuditSink>,
     /// The audit trail, for reading records and proofs.
@@ -41,8 +43,8 @@ pub struct ApiState {
 /// The most events one search page returns.
 pub const MAX_PAGE: usize = 10_000;
 
-/// Builds the router: public probes, then every `/api` and `/metrics` route behind
-/// authentication and audit.
+/// Builds the router: public probes and the login, then every other route (and any unknown
+/// path) behind authentication, authorization and audit.
 pub fn router(state: Arc<ApiState>) -> Router {
     let protected = Router::new()
         .route("/api/v1/ingest", post(ingest::ingest))
@@ -58,8 +60,10 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
         .merge(kms::routes())
         .merge(transit::routes())
+        .merge(iam::routes())
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
-        .route_layer(middleware::from_fn_with_state(
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::auth::authenticate,
         ));
@@ -67,8 +71,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(transit::public_routes())
+        .merge(iam::public_routes())
         .merge(protected)
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .with_state(state)
 }
 

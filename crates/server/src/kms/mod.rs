@@ -39,16 +39,22 @@ pub struct CallContext {
 }
 
 impl CallContext {
-    /// The key roles of an authenticated principal. Until identity management lands, the one
-    /// principal (the administrator token) holds both key roles.
-    pub fn new(principal: &Principal, source: Option<SocketAddr>) -> CallContext {
+    /// The key roles of an authenticated principal: key administrator with the permission to
+    /// manage keys (security administrators, operators), key user with the permission to use
+    /// them (users); without an identity, neither.
+    pub fn new(
+        principal: &Principal,
+        identity: Option<&palisade_iam::Identity>,
+        source: Option<SocketAddr>,
+    ) -> CallContext {
+        let can = |p| identity.is_some_and(|i| i.can(p));
         CallContext {
             caller: Caller {
                 principal: principal.name.clone(),
                 tenant: principal.tenant.to_string(),
                 roles: Roles {
-                    key_administrator: true,
-                    key_user: true,
+                    key_administrator: can(palisade_iam::Permission::KeysManage),
+                    key_user: can(palisade_iam::Permission::KeysUse),
                 },
                 provider_admin: principal.provider_admin,
             },

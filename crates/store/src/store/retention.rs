@@ -69,3 +69,39 @@ impl EventStore {
         Ok(report)
     }
 }
+
+impl EventStore {
+    /// Deletes every stored event of `tenant` (its tenant is being deleted): events still in
+    /// memory are written out first, so the write-ahead log replays none of them, then the
+    /// tenant's partitions go, directory and all.
+    pub fn delete_tenant(
+        &self,
+        tenant: &palisade_core::TenantId,
+    ) -> Result<RetentionReport, StoreError> {
+        self.flush()?;
+        let _flush = self.flush_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut report = RetentionReport::default();
+        {
+            let mut state = self.write();
+            let doomed: Vec<_> = state
+                .catalog
+                .keys()
+                .filter(|(t, _)| t == tenant)
+                .cloned()
+                .collect();
+            for key in doomed {
+                if let Some(segments) = state.catalog.remove(&key) {
+                    report.freed_bytes += segments.iter().map(|s| s.bytes).sum::<u64>();
+                    report
+                        .deleted_partitions
+                        .push(format!("{}/{}", key.0, key.1));
+                }
+            }
+        }
+        let dir = self.dir.join("tenants").join(tenant.as_str());
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        }
+        Ok(report)
+    }
+}

@@ -34,7 +34,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0);
-        Ok(Ctx(CallContext::new(principal, source)))
+        let identity = parts.extensions.get::<palisade_iam::Identity>();
+        Ok(Ctx(CallContext::new(principal, identity, source)))
     }
 }
 
