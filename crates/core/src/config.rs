@@ -29,6 +29,8 @@ pub struct Config {
     /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
     /// docs/parsers.md).
     pub parsers: Vec<toml::Table>,
+    /// Key management: encryption at rest.
+    pub kms: crate::kms_config::KmsConfig,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             log: LogConfig::default(),
             parsers: Vec::new(),
+            kms: crate::kms_config::KmsConfig::default(),
         }
     }
 }

@@ -36,6 +36,8 @@ pub struct ApiState {
     pub max_body_bytes: usize,
     /// The key management service.
     pub kms: Arc<crate::kms::KmsService>,
+    /// The embedded state store (`<data-dir>/state/state.db`).
+    pub state: Arc<palisade_state::StateStore>,
 }
 
 /// The most events one search page returns.
