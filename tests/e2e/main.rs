@@ -3,6 +3,7 @@
 //! the CLI, killed with SIGKILL and restarted.
 
 mod access;
+mod at_rest;
 mod audit;
 mod audit_tamper;
 mod crash;

@@ -31,6 +31,8 @@ pub struct Config {
     /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
     /// docs/parsers.md).
     pub parsers: Vec<toml::Table>,
+    /// Key management: encryption at rest.
+    pub kms: crate::kms_config::KmsConfig,
 }
 
 impl Default for Config {
@@ -45,6 +47,7 @@ impl Default for Config {
             log: LogConfig::default(),
             iam: crate::iam_config::IamConfig::default(),
             parsers: Vec::new(),
+            kms: crate::kms_config::KmsConfig::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod event;
 pub mod fields;
 pub mod iam_config;
+pub mod kms_config;
 pub mod raw;
 pub mod seal;
 pub mod sink;

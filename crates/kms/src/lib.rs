@@ -10,7 +10,10 @@
 //! clear: it is split into Shamir shares, or (development only) kept in a local key file.
 //! Every primitive comes from `ring`; key material is zeroized when dropped or destroyed.
 //! Ciphertexts, signatures and HMACs use HashiCorp Vault's `vault:vN:<base64>` form.
+//! [`at_rest::AtRestSealer`] encrypts the event store at rest with per-tenant storage keys
+//! (envelope encryption, rotation without rewriting, crypto-shredding).
 
+pub mod at_rest;
 pub mod backup;
 pub mod ciphertext;
 pub mod crypto;

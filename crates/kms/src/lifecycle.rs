@@ -92,6 +92,7 @@ impl Keyring {
 
     fn insert_new(&mut self, caller: &Caller, key: Key, op: Operation) -> KmsResult<()> {
         validate_name(&key.name)?;
+        crate::at_rest::check_reserved_name(&key.name, &key.tenant)?;
         check_manage(caller, &key.tenant, op)?;
         if self.keys.contains_key(&key.name) {
             return Err(KmsError::AlreadyExists(key.name));

@@ -2,7 +2,7 @@
 
 use crate::{api, audit_trail::TrailSink, http, token};
 use anyhow::Context;
-use palisade_core::{config::Config, IdentitySealer, IngestSink};
+use palisade_core::{config::Config, IdentitySealer, IngestSink, Sealer};
 use palisade_ingest::SyslogOptions;
 use palisade_pipeline::Pipeline;
 use std::{net::SocketAddr, sync::Arc};
@@ -24,15 +24,34 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     config.validate()?;
     create_private_dir(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
-    let state_store = Arc::new(palisade_state::StateStore::open(
-        &palisade_state::state_path(&config.data_dir),
-    )?);
+    let state_store = Arc::new(
+        palisade_state::StateStore::open(&palisade_state::state_path(&config.data_dir))
+            .context("cannot open the state store")?,
+    );
     let iam = Arc::new(palisade_iam::Iam::open(
         state_store.clone(),
         config.iam.clone(),
     )?);
     bootstrap_operator(&iam, &config.data_dir)?;
-    let pipeline = Pipeline::start(&config, Arc::new(IdentitySealer))?;
+    let kms = Arc::new(
+        palisade_kms::Kms::open(&config.data_dir)
+            .context("cannot open the key management service")?,
+    );
+    announce_seal(&kms);
+    let at_rest = if config.kms.encrypt_at_rest {
+        Some(Arc::new(
+            palisade_kms::at_rest::AtRestSealer::new(kms.clone(), state_store.clone())
+                .context("cannot prepare encryption at rest")?,
+        ))
+    } else {
+        None
+    };
+    let sealer: Arc<dyn Sealer> = match &at_rest {
+        Some(at_rest) => at_rest.clone(),
+        None => Arc::new(IdentitySealer),
+    };
+    announce_at_rest(&kms, at_rest.is_some());
+    let pipeline = Pipeline::start(&config, sealer)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
@@ -88,15 +107,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         palisade_audit::AuditLog::open(&audit_dir, &IdentitySealer, Default::default())
             .with_context(|| format!("cannot open the audit trail in {}", audit_dir.display()))?,
     );
-    let kms = Arc::new(
-        palisade_kms::Kms::open(&config.data_dir)
-            .context("cannot open the key management service")?,
-    );
-    announce_seal(&kms);
     let backup_passphrase = std::env::var("PALISADE_KMS_BACKUP_PASSPHRASE")
         .ok()
         .map(zeroize::Zeroizing::new);
-    let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase);
+    let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase, at_rest);
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         iam,
@@ -166,6 +180,22 @@ fn announce_seal(kms: &palisade_kms::Kms) {
         println!(
             "Key service sealed: submit {} of {} shares with `palisade operator unseal`.",
             status.threshold, status.shares
+        );
+    }
+}
+
+/// Says whether stored events are encrypted, and what a sealed key service means for them.
+fn announce_at_rest(kms: &palisade_kms::Kms, enabled: bool) {
+    if !enabled {
+        eprintln!(
+            "WARNING: encryption at rest is turned off ([kms] encrypt_at_rest = false): new \
+            event segments are stored unencrypted."
+        );
+    } else if kms.status().sealed {
+        println!(
+            "Encryption at rest: the key service is sealed, so stored events cannot be read and \
+            new ones stay in the write-ahead log (and in memory, searchable) until it is \
+            unsealed."
         );
     }
 }

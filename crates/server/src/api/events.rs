@@ -46,11 +46,15 @@ pub async fn search(
     let result = tokio::task::spawn_blocking(move || match pipe {
         Some(pipe) => store.aggregate(&req, &pipe).map(|table| serde_json::json!({ "table": table })),
         None => store.search(&req).map(|page| {
-            serde_json::json!({
+            let mut body = serde_json::json!({
                 "events": page.events.iter().map(|e| e.to_ocsf_json()).collect::<Vec<_>>(),
                 "next_cursor": page.next_cursor.map(|c| c.to_string()),
-                "scanned": { "blocks": page.scanned.blocks, "blocks_skipped": page.scanned.blocks_skipped, "rows": page.scanned.rows },
-            })
+                "scanned": { "blocks": page.scanned.blocks, "blocks_skipped": page.scanned.blocks_skipped, "rows": page.scanned.rows, "blocks_unreadable": page.scanned.blocks_unreadable },
+            });
+            if page.scanned.blocks_unreadable > 0 {
+                body["warning"] = serde_json::json!(unreadable_warning(page.scanned.blocks_unreadable));
+            }
+            body
         }),
     })
     .await;
@@ -108,4 +112,12 @@ fn build_request(
         cursor,
     };
     Ok((req, query.pipe))
+}
+
+/// Says why a search answered without some stored events.
+fn unreadable_warning(blocks: u64) -> String {
+    format!(
+        "{blocks} stored block(s) could not be decrypted and are left out of these results: \
+         the key service is sealed, or the tenant's storage key was destroyed (crypto-shredded)"
+    )
 }

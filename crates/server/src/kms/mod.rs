@@ -7,7 +7,7 @@ pub mod ops;
 use crate::auth::Principal;
 use axum::http::StatusCode;
 use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Transport};
-use palisade_kms::{Caller, Kms, KmsError, OperationRecord, Roles};
+use palisade_kms::{at_rest::AtRestSealer, Caller, Kms, KmsError, OperationRecord, Roles};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::sync::mpsc;
 use zeroize::Zeroizing;
@@ -26,6 +26,8 @@ pub struct KmsService {
     /// Passphrase sealing backups made through the Vault-compatible API, which has no field
     /// for one (`PALISADE_KMS_BACKUP_PASSPHRASE`).
     pub transit_backup_passphrase: Option<Zeroizing<String>>,
+    /// Encryption at rest of the event store (`None` when turned off in `[kms]`).
+    pub at_rest: Option<Arc<AtRestSealer>>,
     records: mpsc::Sender<OperationRecord>,
 }
 
@@ -64,17 +66,20 @@ impl CallContext {
 }
 
 impl KmsService {
-    /// Starts the forwarding of operation records into `sink` and the maintenance loop.
+    /// Starts the forwarding of operation records into `sink` and the maintenance loop
+    /// (which also re-wraps data keys after scheduled storage key rotations).
     pub fn start(
         kms: Arc<Kms>,
         sink: Arc<dyn IngestSink>,
         transit_backup_passphrase: Option<Zeroizing<String>>,
+        at_rest: Option<Arc<AtRestSealer>>,
     ) -> Arc<KmsService> {
         let (records, rx) = mpsc::channel(RECORD_QUEUE);
         tokio::spawn(forward_records(rx, sink));
         let service = Arc::new(KmsService {
             kms,
             transit_backup_passphrase,
+            at_rest,
             records,
         });
         tokio::spawn(maintenance_loop(service.clone()));
@@ -168,6 +173,26 @@ async fn maintenance_loop(service: Arc<KmsService>) {
                 }
             }
             Err(e) => tracing::error!(error = %e, "scheduled key maintenance failed"),
+        }
+        service.rewrap_stale_data_keys().await;
+    }
+}
+
+impl KmsService {
+    /// Re-wraps data keys whose storage key was rotated since (a blocking thread: it writes
+    /// the state store).
+    pub async fn rewrap_stale_data_keys(&self) {
+        let Some(at_rest) = self.at_rest.clone() else {
+            return;
+        };
+        match tokio::task::spawn_blocking(move || at_rest.rewrap_stale()).await {
+            Ok(Ok(0)) | Ok(Err(KmsError::Sealed)) => {}
+            Ok(Ok(n)) => tracing::info!(
+                data_keys = n,
+                "re-wrapped data keys under rotated storage keys"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %e, "re-wrapping data keys failed"),
+            Err(e) => tracing::error!(error = %e, "re-wrapping data keys stopped"),
         }
     }
 }

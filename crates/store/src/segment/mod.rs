@@ -17,7 +17,7 @@ pub struct Segment {
     pub path: PathBuf,
     /// What the footer says.
     pub footer: Footer,
-    /// One bloom filter per block.
+    /// One bloom filter per block; empty when the sealer could not open them at load.
     pub blooms: Vec<Bloom>,
     /// File size.
     pub bytes: u64,

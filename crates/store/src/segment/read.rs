@@ -13,7 +13,10 @@ use std::{fs::File, path::Path};
 
 impl Segment {
     /// Opens a segment: checks magic and footer CRC, decodes the footer and loads the bloom
-    /// filters. Any damage is a [`StoreError::Corrupt`] naming the file.
+    /// filters. Any damage is a [`StoreError::Corrupt`] naming the file. Bloom filters the
+    /// sealer cannot open (key service sealed, tenant key destroyed) are left out: such a
+    /// segment is searched without block skipping, and its blocks are reported unreadable
+    /// for as long as the sealer refuses them.
     pub fn open(path: &Path, sealer: &dyn Sealer) -> Result<Segment, StoreError> {
         let io = |e| StoreError::io(path, e);
         let corrupt = |d: String| StoreError::corrupt(path, d);
@@ -41,7 +44,12 @@ impl Segment {
         let mut segment = Segment::new(path.to_owned(), footer, Vec::new(), len);
         let mut blooms = Vec::with_capacity(segment.footer.blocks.len());
         for (index, block) in segment.footer.blocks.iter().enumerate() {
-            let bytes = segment.read_section(&file, sealer, index, "bloom", &block.bloom, false)?;
+            let bytes =
+                match segment.read_section(&file, sealer, index, "bloom", &block.bloom, false) {
+                    Ok(bytes) => bytes,
+                    Err(StoreError::Seal { .. }) => return Ok(segment),
+                    Err(e) => return Err(e),
+                };
             blooms
                 .push(Bloom::from_bytes(&bytes).ok_or_else(|| corrupt("bad bloom filter".into()))?);
         }

@@ -68,4 +68,7 @@ pub struct ScanStats {
     pub blocks_skipped: u64,
     /// Rows examined (in blocks read and in memory).
     pub rows: u64,
+    /// Blocks left out because the sealer could not open them (key service sealed, or the
+    /// tenant's storage key destroyed: crypto-shredded).
+    pub blocks_unreadable: u64,
 }

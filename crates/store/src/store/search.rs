@@ -117,13 +117,25 @@ impl EventStore {
                     continue;
                 }
             }
-            if !plan.bloom_allows(&segment.blooms[*index]) {
+            if !bloom_allows(&plan, segment, *index) {
                 stats.blocks_skipped += 1;
                 continue;
             }
+            let loaded = match segment.load_block(
+                self.sealer.as_ref(),
+                *index,
+                true,
+                true,
+                Some(&plan.fields),
+            ) {
+                Ok(loaded) => loaded,
+                Err(StoreError::Seal { .. }) => {
+                    stats.blocks_unreadable += 1;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             stats.blocks += 1;
-            let loaded =
-                segment.load_block(self.sealer.as_ref(), *index, true, true, Some(&plan.fields))?;
             let slot = read.len();
             read.push((segment.clone(), *index));
             for row in 0..loaded.rows {
@@ -239,16 +251,22 @@ impl EventStore {
             self.blocks_in_scope(&plan, &state.catalog)
         };
         for (segment, index) in blocks {
-            if !plan.bloom_allows(&segment.blooms[index]) {
+            if !bloom_allows(&plan, &segment, index) {
                 continue;
             }
-            let loaded = segment.load_block(
+            let loaded = match segment.load_block(
                 self.sealer.as_ref(),
                 index,
                 plan.needs_time,
                 plan.needs_ids,
                 Some(&plan.fields),
-            )?;
+            ) {
+                Ok(loaded) => loaded,
+                // Unreadable (sealed or crypto-shredded) blocks are left out of aggregations,
+                // as they are of searches.
+                Err(StoreError::Seal { .. }) => continue,
+                Err(e) => return Err(e),
+            };
             for row in 0..loaded.rows {
                 let in_range = !plan.needs_time || plan.in_range(loaded.times[row]);
                 let r = loaded.row(row);
@@ -259,4 +277,13 @@ impl EventStore {
         }
         Ok(aggregator.finish())
     }
+}
+
+/// Whether block `index`'s bloom filter may hold the plan's terms; a segment loaded without
+/// its bloom filters (the sealer refused them) cannot skip.
+fn bloom_allows(plan: &Plan<'_>, segment: &Segment, index: usize) -> bool {
+    segment
+        .blooms
+        .get(index)
+        .is_none_or(|bloom| plan.bloom_allows(bloom))
 }

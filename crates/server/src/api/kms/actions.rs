@@ -78,11 +78,15 @@ async fn manage_action(
     let ok = |v: Option<u32>| Ok((json!({"ok": true}), v));
     match action {
         "rotate" => {
-            manage(svc, ctx, "rotate", Some(name), |k| {
+            let rotated = manage(svc, ctx, "rotate", Some(name), |k| {
                 let v = k.rotate(caller, name, now)?;
                 Ok((json!({"latest_version": v}), Some(v)))
             })
-            .await
+            .await;
+            if rotated.is_ok() && name.starts_with(palisade_kms::at_rest::STORAGE_KEY_PREFIX) {
+                svc.rewrap_stale_data_keys().await;
+            }
+            rotated
         }
         "config" => {
             let config = KeyConfig {

@@ -1,6 +1,7 @@
 //! The native key management API under `/api/v1/kms/` (docs/kms.md).
 
 mod actions;
+mod at_rest;
 
 use super::{error, ApiState};
 use crate::{
@@ -53,6 +54,8 @@ pub fn routes() -> Router<Arc<ApiState>> {
         )
         .route("/api/v1/kms/backup", post(backup))
         .route("/api/v1/kms/restore", post(restore))
+        .route("/api/v1/kms/at-rest", get(at_rest::status))
+        .route("/api/v1/kms/at-rest/rotate", post(at_rest::rotate))
 }
 
 fn answer(result: KmsResult<Value>) -> Response {

@@ -1,0 +1,21 @@
+//! `[kms]`: how the key management service protects its root key and the stored events.
+
+use serde::{Deserialize, Serialize};
+
+/// `[kms]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct KmsConfig {
+    /// Seal every stored block with the tenant's data keys, wrapped by its storage key in the
+    /// KMS (envelope encryption). Turning it off stores new blocks unencrypted; blocks already
+    /// encrypted still need the KMS to be read.
+    pub encrypt_at_rest: bool,
+}
+
+impl Default for KmsConfig {
+    fn default() -> Self {
+        KmsConfig {
+            encrypt_at_rest: true,
+        }
+    }
+}
