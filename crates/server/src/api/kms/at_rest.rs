@@ -22,14 +22,12 @@ pub struct TenantParam {
     tenant: Option<String>,
 }
 
-fn tenant_of(principal: &Principal, params: &TenantParam) -> Result<String, Response> {
+/// The one tenant a request acts in, or why it may not.
+fn tenant_of(principal: &Principal, params: &TenantParam) -> Result<String, (StatusCode, String)> {
     match principal.scope(params.tenant.as_deref()) {
         Ok(Some(tenant)) => Ok(tenant.to_string()),
-        Ok(None) => Err(error(
-            StatusCode::BAD_REQUEST,
-            "name one tenant, not \"*\"".into(),
-        )),
-        Err(message) => Err(error(StatusCode::FORBIDDEN, message)),
+        Ok(None) => Err((StatusCode::BAD_REQUEST, "name one tenant, not \"*\"".into())),
+        Err(message) => Err((StatusCode::FORBIDDEN, message)),
     }
 }
 
@@ -45,7 +43,7 @@ pub async fn status(
 ) -> Response {
     let tenant = match tenant_of(&principal, &params) {
         Ok(t) => t,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, message),
     };
     let at_rest = state.kms.at_rest.clone();
     answer(
@@ -67,7 +65,7 @@ pub async fn rotate(
 ) -> Response {
     let tenant = match tenant_of(&principal, &params) {
         Ok(t) => t,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, message),
     };
     let at_rest = state.kms.at_rest.clone();
     let caller = ctx.caller.clone();
