@@ -1,0 +1,161 @@
+//! The page models: what each template shows, already formatted as text by the server.
+//! Render one with [`askama::Template::render`]; every field is HTML-escaped except the SVG
+//! charts, which [`crate::chart`] escapes itself.
+
+use askama::Template;
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Text of the link.
+    pub label: &'static str,
+    /// Where it goes.
+    pub href: &'static str,
+    /// Whether it is the page being shown.
+    pub active: bool,
+}
+
+/// Who is signed in, and the navigation their roles may see.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Account name.
+    pub user: String,
+    /// The account's tenant.
+    pub tenant: String,
+    /// Roles, comma-separated.
+    pub roles: String,
+    /// The session's CSRF token, sent as `X-CSRF-Token` by the script's state-changing calls.
+    pub csrf: String,
+    /// Pages the roles may open, in menu order.
+    pub nav: Vec<NavItem>,
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    /// Login CSRF token, also in the pre-login cookie.
+    pub csrf: String,
+    /// Tenant typed last time (kept after a failed attempt).
+    pub tenant: String,
+    /// Account typed last time.
+    pub user: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+}
+
+/// A big number on the overview.
+#[derive(Debug, Clone)]
+pub struct Tile {
+    /// What it counts.
+    pub label: String,
+    /// The number (or state), formatted.
+    pub value: String,
+    /// A line of context under it.
+    pub note: String,
+    /// `ok`, `warn`, `bad` or empty: colours the tile.
+    pub tone: &'static str,
+}
+
+/// One row of a ranked list (sources, hosts).
+#[derive(Debug, Clone)]
+pub struct CountRow {
+    /// The value counted.
+    pub name: String,
+    /// How many events carry it.
+    pub count: u64,
+    /// Its share of the largest row, 0 to 100 (the bar's width).
+    pub bar_pct: u32,
+}
+
+impl CountRow {
+    /// Rows from (name, count) pairs already sorted by count descending.
+    pub fn ranked(pairs: Vec<(String, u64)>) -> Vec<CountRow> {
+        let max = pairs.iter().map(|p| p.1).max().unwrap_or(0).max(1);
+        pairs
+            .into_iter()
+            .map(|(name, count)| CountRow {
+                name,
+                count,
+                bar_pct: (count.saturating_mul(100) / max) as u32,
+            })
+            .collect()
+    }
+}
+
+/// The overview: the wall-screen page.
+#[derive(Template)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    /// Who is looking.
+    pub session: Session,
+    /// Big numbers: event rate, totals, seal state, audit head.
+    pub tiles: Vec<Tile>,
+    /// SVG histogram of events over the window, if the role may search.
+    pub rate_chart: Option<String>,
+    /// Events by source over the window.
+    pub sources: Vec<CountRow>,
+    /// Top hosts over the window.
+    pub hosts: Vec<CountRow>,
+    /// The window the lists cover, e.g. `last 24 h`.
+    pub window: String,
+    /// When the page was drawn (UTC).
+    pub drawn_at: String,
+}
+
+/// One event in the results table.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    /// Event time (UTC).
+    pub time: String,
+    /// Host name or address.
+    pub host: String,
+    /// Source (log name).
+    pub source: String,
+    /// The message, or the raw line.
+    pub message: String,
+    /// The original bytes as received.
+    pub raw: String,
+    /// The normalised event, pretty-printed OCSF JSON.
+    pub normalised: String,
+}
+
+/// The result of a `stats`/`timechart` query.
+#[derive(Debug, Clone)]
+pub struct ResultTable {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Cells as text.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The search page.
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    /// Who is searching.
+    pub session: Session,
+    /// The query as typed.
+    pub q: String,
+    /// Start of the range as typed.
+    pub from: String,
+    /// End of the range as typed (empty: now).
+    pub to: String,
+    /// Why the query could not run.
+    pub error: Option<String>,
+    /// Matches, newest first.
+    pub events: Vec<EventRow>,
+    /// Aggregation result, for queries with a pipe.
+    pub table: Option<ResultTable>,
+    /// SVG histogram of matches over the range.
+    pub histogram: Option<String>,
+    /// One line: how many, how long.
+    pub summary: String,
+    /// Link to the same search as JSON (the API).
+    pub export_json: String,
+    /// Link to the same search as CSV.
+    pub export_csv: String,
+}
+
+#[cfg(test)]
+mod tests;
