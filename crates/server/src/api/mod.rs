@@ -2,6 +2,7 @@
 
 mod audit;
 mod bulk;
+pub mod console;
 mod events;
 mod health;
 pub mod iam;
@@ -72,6 +73,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(transit::public_routes())
         .merge(iam::public_routes())
+        .merge(console::public_routes())
+        .merge(console::routes(state.clone()))
         .merge(protected)
         .with_state(state)
 }

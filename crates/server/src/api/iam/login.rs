@@ -26,10 +26,10 @@ use zeroize::Zeroizing;
 #[derive(Deserialize)]
 pub struct LoginBody {
     /// Default: `default`.
-    tenant: Option<String>,
-    user: String,
-    password: String,
-    totp: Option<String>,
+    pub(crate) tenant: Option<String>,
+    pub(crate) user: String,
+    pub(crate) password: String,
+    pub(crate) totp: Option<String>,
 }
 
 /// The `Set-Cookie` value for a session: never readable by scripts, never sent over plain

@@ -3,7 +3,7 @@
 //! which is in the route table (docs/access.md); the handlers keep every caller but an
 //! operator inside its own tenant, and callers without user management to their own tokens.
 
-mod login;
+pub(crate) mod login;
 mod tenants;
 mod tokens;
 mod users;

@@ -1,0 +1,96 @@
+// Starts a real `palisade serve` in a temporary data directory and drives it with the CLI,
+// for the console's browser tests.
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+const repo = resolve(import.meta.dirname, "../..");
+
+/** The debug binary `cargo build -p palisade` produced (PALISADE_BIN overrides). */
+export function binary() {
+  if (process.env.PALISADE_BIN) return process.env.PALISADE_BIN;
+  const target = process.env.CARGO_TARGET_DIR || join(repo, "target");
+  return join(target, "debug", "palisade");
+}
+
+/** A running server: its URL, data directory and a CLI bound to it. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "palisade-console-"));
+  const data = join(dir, "data");
+  const child = spawn(binary(), [
+    "serve", "--data-dir", data, "--api", "127.0.0.1:0",
+    "--syslog", "127.0.0.1:0", "--syslog-tls", "127.0.0.1:0",
+  ], { env: { ...process.env, RUST_LOG: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("server did not print Ready. within 60 s")), 60_000);
+    let api;
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const found = line.match(/^API listening on (https?:\/\/\S+)/);
+      if (found) api = found[1];
+      if (line === "Ready." && api) { clearTimeout(timer); ok(api); }
+    });
+    child.on("exit", (code) => fail(new Error(`server exited early with ${code}`)));
+  });
+  const env = {
+    ...process.env,
+    PALISADE_SERVER: url,
+    PALISADE_TOKEN_FILE: join(data, "admin.token"),
+    PALISADE_CA_CERT: join(data, "tls", "cert.pem"),
+  };
+  /** Runs the CLI against this server; answers {stdout, stderr}, throws when it fails. */
+  const cli = (args) => {
+    const result = spawnSync(binary(), args, { env, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`palisade ${args.join(" ")} failed: ${result.stderr}`);
+    return result;
+  };
+  const adminToken = readFileSync(join(data, "admin.token"), "utf8").trim();
+  return { url, dir, data, child, cli, adminToken, stop: () => child.kill("SIGTERM") };
+}
+
+/** Creates tenant `name` with the operator's token (the CLI has no tenant command yet). */
+export async function createTenant(server, name) {
+  const answer = await fetch(`${server.url}/api/v1/tenants`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (answer.status !== 201) throw new Error(`tenant ${name}: ${answer.status} ${await answer.text()}`);
+}
+
+/** Creates an account with a password through the CLI; answers its TOTP secret, if any. */
+export function addUser(server, { tenant, name, roles, password }) {
+  const file = join(server.dir, `${tenant}-${name}.pw`);
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  const { stdout, stderr } = server.cli(["user", "add", name, "--tenant", tenant, "--roles", roles, "--password-file", file]);
+  const secret = `${stdout}\n${stderr}`.match(/secret=([A-Z2-7]+)/);
+  return secret ? secret[1] : null;
+}
+
+/** Sends log lines to `tenant` as a fresh token-only account of it would. */
+export function ingest(server, tenant, lines) {
+  const user = `shipper-${tenant}`;
+  server.cli(["user", "add", user, "--tenant", tenant, "--roles", "user"]);
+  const token = server.cli(["token", "create", "--user", user, "--tenant", tenant]).stdout.trim();
+  const tokenFile = join(server.dir, `${user}.token`);
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  const logFile = join(server.dir, `${tenant}.log`);
+  writeFileSync(logFile, lines.join("\n") + "\n");
+  server.cli(["ingest", "--token-file", tokenFile, "--source", "auth", logFile]);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, for the current time step. */
+export function totp(secret, now = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
+}
