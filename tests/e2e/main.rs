@@ -6,6 +6,7 @@ mod access;
 mod at_rest;
 mod audit;
 mod audit_tamper;
+mod console;
 mod crash;
 mod es_bulk;
 mod harness;
