@@ -11,7 +11,7 @@ import { startServer, createTenant, addUser, ingest, totp } from "./harness.mjs"
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 const shots = resolve(import.meta.dirname, "../../docs/screenshots");
 const password = "correct horse battery staple";
-let server, browser, page, secret;
+let server, browser, page, secret, auditSecret;
 
 before(async () => {
   server = await startServer();
@@ -19,6 +19,7 @@ before(async () => {
   await createTenant(server, "beta");
   secret = addUser(server, { tenant: "acme", name: "sec", roles: "secadmin", password });
   assert.ok(secret, "a security administrator gets a TOTP secret");
+  auditSecret = addUser(server, { tenant: "acme", name: "aud", roles: "auditadmin", password });
   const now = Date.now();
   const at = (minutesAgo) => new Date(now - minutesAgo * 60_000).toISOString();
   ingest(server, "acme", [
@@ -116,6 +117,24 @@ test("a user of one tenant cannot reach another tenant's data", async () => {
   assert.equal(foreignPage.status(), 403);
   const api = await page.evaluate(async () => (await fetch("/api/v1/events?q=*&tenant=beta")).status);
   assert.equal(api, 403);
+});
+
+test("an audit administrator sees only the overview, with the audit tree", async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
+  const auditor = await context.newPage();
+  await auditor.goto(`${server.url}/console/login`);
+  await auditor.fill('input[name="tenant"]', "acme");
+  await auditor.fill('input[name="user"]', "aud");
+  await auditor.fill('input[name="password"]', password);
+  await auditor.fill('input[name="totp"]', totp(auditSecret));
+  await auditor.click('button[type="submit"]');
+  await auditor.waitForURL(/\/console\/$/);
+  assert.deepEqual(await auditor.locator(".top nav a").allTextContents(), ["Overview"]);
+  const tiles = await auditor.locator(".tile .label").allTextContents();
+  assert.deepEqual(tiles, ["Audit tree"]);
+  const search = await auditor.goto(`${server.url}/console/search?q=sshd`);
+  assert.equal(search.status(), 403);
+  await context.close();
 });
 
 test("signing out ends the session", async () => {
