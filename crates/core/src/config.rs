@@ -29,6 +29,8 @@ pub struct Config {
     /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
     /// docs/parsers.md).
     pub parsers: Vec<toml::Table>,
+    /// `[detection]`: Sigma rules, correlation and alerts.
+    pub detection: crate::detection_config::DetectionConfig,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             log: LogConfig::default(),
             parsers: Vec::new(),
+            detection: Default::default(),
         }
     }
 }
@@ -383,6 +386,7 @@ impl Config {
                 "syslog.max_message_bytes must be at least 480 (RFC 5424's minimum)".into(),
             );
         }
+        self.detection.validate().map_err(ConfigError::Invalid)?;
         if self.wal.file_bytes.0 < 1 << 20 {
             return bad("wal.file_bytes must be at least 1MiB".into());
         }

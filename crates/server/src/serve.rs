@@ -33,7 +33,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             token_path.display()
         );
     }
-    let pipeline = Pipeline::start(&config, Arc::new(IdentitySealer))?;
+    let state_path = palisade_state::state_path(&config.data_dir);
+    let state_store = Arc::new(palisade_state::StateStore::open(&state_path)?);
+    let detection = palisade_alerts::DetectionService::start(
+        &config.detection,
+        &config.data_dir,
+        state_store.clone(),
+    )
+    .context("cannot load the detection rules")?;
+    let detector: Option<Arc<dyn palisade_core::Detector>> =
+        config.detection.enabled.then(|| detection.clone() as _);
+    let pipeline = Pipeline::start_with_detector(&config, Arc::new(IdentitySealer), detector)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
@@ -105,6 +115,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
         kms,
+        state: state_store,
+        detection,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

@@ -1,11 +1,13 @@
 //! The HTTP API routes.
 
+mod alerts;
 mod audit;
 mod bulk;
 mod events;
 mod health;
 mod ingest;
 pub mod kms;
+mod rules;
 mod templates;
 mod transit;
 
@@ -36,6 +38,10 @@ pub struct ApiState {
     pub max_body_bytes: usize,
     /// The key management service.
     pub kms: Arc<crate::kms::KmsService>,
+    /// The embedded state store (alerts, rule state, ...).
+    pub state: Arc<palisade_state::StateStore>,
+    /// Detection: rules, correlation and the alert store.
+    pub detection: Arc<palisade_alerts::DetectionService>,
 }
 
 /// The most events one search page returns.
@@ -58,6 +64,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
         .merge(kms::routes())
         .merge(transit::routes())
+        .merge(alerts::routes())
+        .merge(rules::routes())
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
