@@ -196,3 +196,42 @@ fn uploaded_rule_fires_stops_when_disabled_and_persists_across_restart() {
     let (status, _) = server.get("/api/v1/rules/e2e-magic-token-rule", &[]);
     assert_eq!(status, 404);
 }
+
+#[test]
+fn hunt_over_stored_events_through_the_server() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let failures: Vec<String> = (0..3)
+        .map(|i| format!("Failed password for user{i} from 198.51.100.{i} port 22 ssh2"))
+        .collect();
+    send_syslog(&server, "sshd", &failures);
+    send_syslog(&server, "app", &["an unrelated line".into()]);
+    assert_eq!(server.wait_for("unrelated", 1).len(), 1);
+    assert_eq!(server.count("sshd"), 3);
+    let rule = dir.path().join("hunt-rule.yml");
+    std::fs::write(
+        &rule,
+        "title: Hunted SSH failure\nid: hunted-ssh-failure\nlevel: medium\nlogsource:\n  \
+         product: linux\n  service: sshd\ndetection:\n  sel:\n    status_id: 2\n  condition: sel\n",
+    )
+    .unwrap();
+    let rule = rule.to_str().unwrap();
+    let range = ["--from", "now-1h", "--to", "4102444800000"];
+    let mut args = vec!["hunt", "--json", "--rules", rule];
+    args.extend(range);
+    let (code, stdout, stderr) = server.cli(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let matches: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(matches.len(), 3, "{stdout}");
+    assert!(matches.iter().all(|m| m["rule_id"] == "hunted-ssh-failure"));
+    assert_eq!(matches[0]["event"]["metadata"]["product"]["name"], "sshd");
+    assert!(stderr.contains("3 matches in "), "{stderr}");
+    // Narrowed by a query, and nothing found: exit code 1 like grep.
+    let mut args = vec!["hunt", "--rules", rule, "--query", "unrelated"];
+    args.extend(range);
+    let (code, stdout, _) = server.cli(&args);
+    assert_eq!(code, 1, "{stdout}");
+}

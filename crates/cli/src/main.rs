@@ -7,6 +7,7 @@ mod bench;
 mod client;
 mod config_cmd;
 mod hunt;
+mod hunt_stored;
 mod ingest;
 mod kms_bench;
 mod operator;
