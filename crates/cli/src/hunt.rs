@@ -87,7 +87,7 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
                 print_match(&mut out, rule, event, "stored", args.json)?;
             }
             spinner.inc(1);
-            if spinner.position() % 1000 == 0 {
+            if spinner.position().is_multiple_of(1000) {
                 spinner.set_message(format!("{} events, {matches} matches", spinner.position()));
             }
             Ok(())
