@@ -4,6 +4,7 @@
 
 mod access;
 mod at_rest;
+mod alerts;
 mod audit;
 mod audit_tamper;
 mod crash;

@@ -9,6 +9,7 @@ mod client;
 mod config_cmd;
 mod hunt;
 mod iam;
+mod hunt_stored;
 mod ingest;
 mod kms_bench;
 mod operator;

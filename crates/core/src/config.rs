@@ -33,6 +33,8 @@ pub struct Config {
     pub parsers: Vec<toml::Table>,
     /// Key management: encryption at rest.
     pub kms: crate::kms_config::KmsConfig,
+    /// `[detection]`: Sigma rules, correlation and alerts.
+    pub detection: crate::detection_config::DetectionConfig,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             iam: crate::iam_config::IamConfig::default(),
             parsers: Vec::new(),
             kms: crate::kms_config::KmsConfig::default(),
+            detection: Default::default(),
         }
     }
 }
@@ -389,6 +392,7 @@ impl Config {
                 "syslog.max_message_bytes must be at least 480 (RFC 5424's minimum)".into(),
             );
         }
+        self.detection.validate().map_err(ConfigError::Invalid)?;
         if self.wal.file_bytes.0 < 1 << 20 {
             return bad("wal.file_bytes must be at least 1MiB".into());
         }

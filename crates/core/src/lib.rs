@@ -9,6 +9,8 @@
 
 pub mod alert;
 pub mod config;
+pub mod detection_config;
+pub mod detector;
 pub mod event;
 pub mod fields;
 pub mod iam_config;
@@ -22,6 +24,7 @@ pub mod tokenize;
 pub mod value;
 
 pub use alert::{Alert, AlertChange, AlertKind, AlertLevel, AlertSink};
+pub use detector::Detector;
 pub use event::{Event, EventId, FieldName};
 pub use raw::{PayloadFormat, RawRecord, Transport};
 pub use seal::{IdentitySealer, SealError, Sealer};

@@ -51,7 +51,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => Arc::new(IdentitySealer),
     };
     announce_at_rest(&kms, at_rest.is_some());
-    let pipeline = Pipeline::start(&config, sealer)?;
+    let detection = palisade_alerts::DetectionService::start(
+        &config.detection,
+        &config.data_dir,
+        state_store.clone(),
+    )
+    .context("cannot load the detection rules")?;
+    let detector: Option<Arc<dyn palisade_core::Detector>> =
+        config.detection.enabled.then(|| detection.clone() as _);
+    let pipeline = Pipeline::start_with_detector(&config, sealer, detector)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
@@ -119,6 +127,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
         kms,
+        detection,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

@@ -1,5 +1,6 @@
 //! The HTTP API routes.
 
+mod alerts;
 mod audit;
 mod bulk;
 mod events;
@@ -7,6 +8,7 @@ mod health;
 pub mod iam;
 mod ingest;
 pub mod kms;
+mod rules;
 mod templates;
 mod transit;
 
@@ -38,6 +40,8 @@ pub struct ApiState {
     pub max_body_bytes: usize,
     /// The key management service.
     pub kms: Arc<crate::kms::KmsService>,
+    /// Detection: rules, correlation and the alert store.
+    pub detection: Arc<palisade_alerts::DetectionService>,
 }
 
 /// The most events one search page returns.
@@ -61,6 +65,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(kms::routes())
         .merge(transit::routes())
         .merge(iam::routes())
+        .merge(alerts::routes())
+        .merge(rules::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
