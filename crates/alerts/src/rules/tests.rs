@@ -126,3 +126,13 @@ fn rules_dirs_load_and_their_failures_are_reported_not_fatal() {
     assert_eq!(compiled.failures.len(), 1, "{:?}", compiled.failures);
     assert!(compiled.failures[0].file.ends_with("bad.yaml"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Uploads are untrusted text: checking one never panics, whatever it holds.
+    #[test]
+    fn checking_an_upload_never_panics(text in "(title: |id: |detection:\n  |condition: |correlation:\n  |[ -~\n]){0,40}") {
+        let _ = sources::upload_id(&text);
+    }
+}
