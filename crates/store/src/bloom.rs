@@ -5,6 +5,10 @@
 //! stored); the k probe positions come from double hashing the two halves of that hash.
 
 use palisade_core::tokenize::{for_each_major_with_parts, for_each_run, minor_parts};
+use std::{
+    collections::HashMap,
+    hash::{BuildHasherDefault, Hasher},
+};
 
 /// Bits per distinct term: 10 bits and 7 probes give about 0.8% false positives.
 const BITS_PER_TERM: usize = 10;
@@ -23,20 +27,70 @@ pub fn token_hash(token: &[u8]) -> u64 {
 /// Seed of run hashes, so a run never collides with a token by construction.
 const RUN_SEED: u64 = 0x1319_8a2e_0370_7344;
 
-/// Scratch space for [`index_term_hashes`], reused across calls.
+/// Scratch space for [`index_term_hashes`], reused across calls for the terms of one block.
+/// It remembers the tokens of several parts it has indexed (timestamps, addresses, paths),
+/// whose many run terms are then not hashed again.
 #[derive(Default)]
 pub struct RunScratch {
     parts: Vec<u64>,
     separators: Vec<u64>,
+    seen: SeenTokens,
+}
+
+/// Major tokens already indexed, by their hash, with their bytes to rule out collisions.
+#[derive(Default)]
+struct SeenTokens {
+    bytes: Vec<u8>,
+    at: HashMap<u64, (usize, usize), BuildHasherDefault<PassThroughHasher>>,
+}
+
+impl SeenTokens {
+    /// Remembers `token`; false if it was seen before.
+    fn first_time(&mut self, token: &[u8]) -> bool {
+        let key = token_hash(token);
+        if let Some((start, end)) = self.at.get(&key) {
+            // A different token with the same hash is indexed every time, never skipped.
+            return self.bytes.get(*start..*end) != Some(token);
+        }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(token);
+        self.at.insert(key, (start, self.bytes.len()));
+        true
+    }
+}
+
+/// A hasher for keys that are already well-mixed 64-bit hashes: it uses them as they are.
+#[derive(Default)]
+pub struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
 }
 
 /// Appends the hash of every index term of `text`
 /// (`palisade_core::tokenize::for_each_index_term`): each minor part is hashed once, and each
 /// run of parts is hashed from its parts' and separators' hashes, so the bytes are read once.
+/// Terms of a token of several parts that `scratch` already indexed are not appended again:
+/// they are in the block's terms already.
 pub fn index_term_hashes(text: &[u8], hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
     for_each_major_with_parts(text, |token, parts| {
         if let [(start, end)] = parts {
             hashes.push(token_hash(&token[*start..*end]));
+            return;
+        }
+        if !scratch.seen.first_time(token) {
             return;
         }
         piece_hashes(token, parts, scratch);
@@ -154,16 +208,14 @@ pub struct Bloom {
 }
 
 impl Bloom {
-    /// A filter holding exactly the given term hashes (duplicates are fine).
-    pub fn from_hashes(hashes: &mut Vec<u64>) -> Self {
-        hashes.sort_unstable();
-        hashes.dedup();
+    /// A filter sized for and holding `hashes`, which are all different.
+    pub fn from_distinct(hashes: impl ExactSizeIterator<Item = u64>) -> Self {
         let bits = (hashes.len() * BITS_PER_TERM).max(64);
         let mut bloom = Bloom {
             words: vec![0; bits.div_ceil(64)],
         };
-        for h in hashes.iter() {
-            bloom.insert(*h);
+        for h in hashes {
+            bloom.insert(h);
         }
         bloom
     }
@@ -243,10 +295,10 @@ mod tests {
 
     #[test]
     fn holds_what_was_inserted_and_rarely_anything_else() {
-        let mut hashes: Vec<u64> = (0..10_000)
+        let hashes: Vec<u64> = (0..10_000)
             .map(|i| token_hash(format!("10.0.{}.{}", i / 256, i % 256).as_bytes()))
             .collect();
-        let bloom = Bloom::from_hashes(&mut hashes);
+        let bloom = Bloom::from_distinct(hashes.into_iter());
         let bloom = Bloom::from_bytes(&bloom.to_bytes()).unwrap();
         assert!(bloom.may_contain(token_hash(b"10.0.3.7")));
         assert!(bloom.may_contain(token_hash(b"10.0.3.7".to_ascii_uppercase().as_slice())));

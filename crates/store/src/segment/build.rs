@@ -1,0 +1,291 @@
+//! Building a block's columns and index as events arrive.
+//!
+//! The memtable keeps inserted events in this form rather than as [`Event`]s: the columns
+//! a segment block holds (type-tagged cells and string bytes, uncompressed), the time and id
+//! of every row, and the hashes of the block's index terms. That costs a few hundred bytes
+//! per event instead of an event's many small allocations, search reads it like a stored
+//! block, and a flush only compresses and seals it.
+
+use crate::{
+    bloom::{field_value_hash, index_term_hashes, Bloom, PassThroughHasher, RunScratch},
+    column::ColumnBuilder,
+};
+use palisade_core::{event::FieldName, fields, tokenize::is_major_breaker, Event, TenantId, Value};
+use std::{
+    collections::{HashMap, HashSet},
+    hash::BuildHasherDefault,
+};
+
+/// One block under construction: rows are appended in id order.
+pub struct BlockBuilder {
+    tenant: TenantId,
+    times: Vec<i64>,
+    ids: Vec<u64>,
+    columns: Vec<(FieldName, ColumnBuilder)>,
+    column_of: HashMap<FieldName, usize>,
+    /// Events of one source list their fields in the same order: each position's column in
+    /// the previous event is tried before the map.
+    slot_at_position: Vec<usize>,
+    /// The distinct index term hashes of the rows so far.
+    terms: TermSet,
+    /// One row's term hashes (kept to reuse the allocation).
+    row_terms: Vec<u64>,
+    scratch: RunScratch,
+}
+
+/// A builder's distinct index term hashes (well mixed already, so used as their own hash).
+type TermSet = HashSet<u64, BuildHasherDefault<PassThroughHasher>>;
+
+/// A block's rows and columns, encoded but neither compressed nor sealed.
+pub struct PreparedBlock {
+    /// Owner of the events.
+    pub tenant: TenantId,
+    /// Event times, one per row.
+    pub times: Vec<i64>,
+    /// Event ids, one per row, increasing.
+    pub ids: Vec<u64>,
+    /// Encoded field columns (see [`crate::column`]), in first-seen order.
+    pub columns: Vec<(String, Vec<u8>)>,
+    /// The index; `None` for a snapshot of a block still being built.
+    pub bloom: Option<Bloom>,
+    /// Smallest and largest event time.
+    pub time_range: (i64, i64),
+}
+
+impl PreparedBlock {
+    /// Events in the block.
+    pub fn rows(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Smallest event id.
+    pub fn min_id(&self) -> u64 {
+        self.ids.first().copied().unwrap_or(0)
+    }
+
+    /// Largest event id.
+    pub fn max_id(&self) -> u64 {
+        self.ids.last().copied().unwrap_or(0)
+    }
+}
+
+impl BlockBuilder {
+    /// An empty block of `tenant`'s events.
+    pub fn new(tenant: TenantId) -> Self {
+        BlockBuilder {
+            tenant,
+            times: Vec::new(),
+            ids: Vec::new(),
+            columns: Vec::new(),
+            column_of: HashMap::new(),
+            slot_at_position: Vec::new(),
+            terms: HashSet::default(),
+            row_terms: Vec::new(),
+            scratch: RunScratch::default(),
+        }
+    }
+
+    /// Rows appended so far.
+    pub fn rows(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Appends one event (its id larger than every id so far): its columns and index terms.
+    pub fn push(&mut self, event: &Event) {
+        let row = self.ids.len();
+        self.times.push(event.time);
+        self.ids.push(event.id);
+        let raw = event.get_str(fields::RAW_DATA).unwrap_or("");
+        let message = event.get_str(fields::MESSAGE).unwrap_or("");
+        // A message that is the tail of its raw data is stored as a length.
+        let message_is_raw_tail = !message.is_empty() && raw.ends_with(message);
+        for (position, (path, value)) in event.fields.iter().enumerate() {
+            let slot = self.slot_of(position, path);
+            let column = &mut self.columns[slot].1;
+            if message_is_raw_tail && path == fields::MESSAGE {
+                column.push_raw_suffix(row, message.len());
+            } else {
+                column.push(row, value);
+            }
+            index_whole_value(path, value, &mut self.row_terms);
+        }
+        index_free_text(raw, message, &mut self.row_terms, &mut self.scratch);
+        self.terms.extend(self.row_terms.drain(..));
+    }
+
+    fn slot_of(&mut self, position: usize, path: &FieldName) -> usize {
+        let guess = self.slot_at_position.get(position).copied();
+        if let Some(slot) = guess.filter(|s| self.columns[*s].0 == *path) {
+            return slot;
+        }
+        let slot = match self.column_of.get(path.as_ref()) {
+            Some(slot) => *slot,
+            None => {
+                self.columns.push((path.clone(), ColumnBuilder::default()));
+                self.column_of.insert(path.clone(), self.columns.len() - 1);
+                self.columns.len() - 1
+            }
+        };
+        match self.slot_at_position.get_mut(position) {
+            Some(at) => *at = slot,
+            None => self.slot_at_position.push(slot),
+        }
+        slot
+    }
+
+    fn time_range(&self) -> (i64, i64) {
+        let min = self.times.iter().min().copied().unwrap_or(0);
+        let max = self.times.iter().max().copied().unwrap_or(0);
+        (min, max)
+    }
+
+    /// A copy of the rows so far, without an index, for a search.
+    pub fn snapshot(&self) -> PreparedBlock {
+        let rows = self.rows();
+        PreparedBlock {
+            tenant: self.tenant.clone(),
+            times: self.times.clone(),
+            ids: self.ids.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(name, column)| (name.to_string(), column.encode(rows)))
+                .collect(),
+            bloom: None,
+            time_range: self.time_range(),
+        }
+    }
+
+    /// The finished block, with its bloom filter.
+    pub fn finish(self) -> PreparedBlock {
+        let rows = self.rows();
+        let time_range = self.time_range();
+        PreparedBlock {
+            bloom: Some(Bloom::from_distinct(self.terms.into_iter())),
+            columns: self
+                .columns
+                .into_iter()
+                .map(|(name, column)| (name.into_owned(), column.encode(rows)))
+                .collect(),
+            tenant: self.tenant,
+            times: self.times,
+            ids: self.ids,
+            time_range,
+        }
+    }
+}
+
+/// Adds the whole value of a field when the shared rule ([`fields::field_value_is_indexed`])
+/// keeps it.
+fn index_whole_value(path: &str, value: &Value, hashes: &mut Vec<u64>) {
+    if let Value::Str(text) = value {
+        if fields::field_value_is_indexed(path, text) {
+            hashes.push(field_value_hash(path, text.as_bytes()));
+        }
+    }
+}
+
+/// Adds the index terms of `raw_data` and `message`, reading each byte once: a message is
+/// usually the tail of its raw data, so the raw data is tokenized up to where the message
+/// starts, then the message, then the one major token of the raw data that straddles that
+/// point (a BOM or other glued bytes before the message). Together they hold every term of
+/// both texts.
+fn index_free_text(raw: &str, message: &str, hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
+    let (raw, message) = (raw.as_bytes(), message.as_bytes());
+    if message.is_empty() || !raw.ends_with(message) {
+        index_term_hashes(raw, hashes, scratch);
+        index_term_hashes(message, hashes, scratch);
+        return;
+    }
+    let split = raw.len() - message.len();
+    index_term_hashes(&raw[..split], hashes, scratch);
+    index_term_hashes(message, hashes, scratch);
+    if split > 0 && !is_major_breaker(raw[split - 1]) && !is_major_breaker(raw[split]) {
+        let start = raw[..split]
+            .iter()
+            .rposition(|b| is_major_breaker(*b))
+            .map_or(0, |i| i + 1);
+        let end = split
+            + message
+                .iter()
+                .position(|b| is_major_breaker(*b))
+                .unwrap_or(message.len());
+        index_term_hashes(&raw[start..end], hashes, scratch);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bloom::term_hash;
+    use proptest::prelude::*;
+
+    fn assert_covers(raw: &str, message: &str) {
+        let mut hashes = Vec::new();
+        index_free_text(raw, message, &mut hashes, &mut RunScratch::default());
+        for text in [raw, message] {
+            palisade_core::tokenize::for_each_index_term(text.as_bytes(), |term| {
+                let lower = term.to_ascii_lowercase();
+                assert!(
+                    hashes.contains(&term_hash(&lower)),
+                    "{:?} of {text:?} (raw {raw:?}, message {message:?})",
+                    String::from_utf8_lossy(term)
+                );
+            });
+        }
+    }
+
+    #[test]
+    fn a_message_glued_to_its_header_by_a_bom_keeps_every_term() {
+        assert_covers("<13>1 - h app - - - \u{feff}seq: 42 done", "seq: 42 done");
+        assert_covers("<13>1 - h app - - - x.y:z", "y:z");
+        assert_covers("whole", "whole");
+        assert_covers("a b", "unrelated c.d");
+    }
+
+    #[test]
+    fn terms_survive_de_duplication_and_snapshots_match_the_finished_block() {
+        let tenant = TenantId::new("t").unwrap();
+        let mut builder = BlockBuilder::new(tenant);
+        for id in 1..=3_000u64 {
+            let mut e = Event::new(id, TenantId::new("t").unwrap(), id as i64);
+            let stamp = format!("2024-11-23T08:{:02}:00", id / 1000);
+            e.set(
+                "raw_data",
+                format!("<13>1 {stamp} h app - - - user u{id} logged in"),
+            );
+            e.set("message", format!("user u{id} logged in"));
+            builder.push(&e);
+        }
+        let snapshot = builder.snapshot();
+        let block = builder.finish();
+        assert_eq!(
+            (block.rows(), block.min_id(), block.max_id()),
+            (3_000, 1, 3_000)
+        );
+        assert_eq!(block.time_range, (1, 3_000));
+        assert_eq!(snapshot.columns, block.columns);
+        assert!(snapshot.bloom.is_none());
+        let bloom = block.bloom.as_ref().unwrap();
+        // Timestamps repeat from row to row: their terms are hashed once, and still there.
+        for term in [
+            "u1",
+            "u2999",
+            "logged",
+            "app",
+            "2024-11-23t08",
+            "23t08:02:00",
+            "11-23t08:01",
+        ] {
+            assert!(bloom.may_contain(term_hash(term.as_bytes())), "{term}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn raw_and_message_terms_are_all_indexed(head in "[a. :=\u{feff}-]{0,10}", tail in "[a1. :=-]{0,14}") {
+            let raw = format!("{head}{tail}");
+            assert_covers(&raw, &tail);
+        }
+    }
+}
