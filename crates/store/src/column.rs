@@ -55,6 +55,13 @@ pub struct ColumnBuilder {
 }
 
 impl ColumnBuilder {
+    /// Empties the column, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.cells.clear();
+        self.strings.clear();
+        self.rows = 0;
+    }
+
     /// Sets row `row` (rows before it that got no value become null); a row already set
     /// keeps its first value.
     pub fn push(&mut self, row: usize, value: &Value) {

@@ -27,6 +27,8 @@ struct ImageWriter<'a> {
     image: Vec<u8>,
     keys: Vec<KeyRef>,
     compressor: zstd::bulk::Compressor<'static>,
+    /// The last section compressed.
+    compressed: Vec<u8>,
 }
 
 impl ImageWriter<'_> {
@@ -41,9 +43,15 @@ impl ImageWriter<'_> {
         let raw_len = u32::try_from(plain.len())
             .map_err(|_| StoreError::corrupt(self.path, "section larger than 4 GiB"))?;
         let stored = if compress {
+            // Into a buffer reused across sections, then copied at its compressed size:
+            // `compress` would hand over a fresh allocation as large as the input each time.
+            self.compressed.clear();
+            self.compressed
+                .reserve(zstd::zstd_safe::compress_bound(plain.len()));
             self.compressor
-                .compress(plain)
-                .map_err(|e| StoreError::io(self.path, e))?
+                .compress_to_buffer(plain, &mut self.compressed)
+                .map_err(|e| StoreError::io(self.path, e))?;
+            self.compressed.clone()
         } else {
             plain.to_vec()
         };
@@ -129,6 +137,7 @@ pub fn write_segment(
         image: Vec::with_capacity(prepared.iter().map(|b| b.rows()).sum::<usize>() * 64),
         keys: Vec::new(),
         compressor,
+        compressed: Vec::new(),
     };
     w.image.extend_from_slice(MAGIC);
     let mut blocks = Vec::new();

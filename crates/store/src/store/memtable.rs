@@ -65,9 +65,8 @@ impl Memtable {
             for event in &rest[..run] {
                 partition.open.push(event);
                 if partition.open.rows() >= block_events.max(1) {
-                    let next = BlockBuilder::new(first.tenant.clone());
-                    let full = std::mem::replace(&mut partition.open, next);
-                    partition.finished.push(Arc::new(full.finish()));
+                    let full = partition.open.finish_and_restart();
+                    partition.finished.push(Arc::new(full));
                 }
             }
             rest = &rest[run..];
