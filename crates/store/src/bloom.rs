@@ -220,6 +220,11 @@ impl Bloom {
         bloom
     }
 
+    /// Size of the filter in bytes.
+    pub fn bytes(&self) -> usize {
+        self.words.len() * 8
+    }
+
     fn bit_count(&self) -> u64 {
         self.words.len() as u64 * 64
     }

@@ -55,6 +55,11 @@ pub struct ColumnBuilder {
 }
 
 impl ColumnBuilder {
+    /// Bytes of cells and text so far.
+    pub fn bytes(&self) -> usize {
+        self.cells.len() + self.strings.len()
+    }
+
     /// Empties the column, keeping its buffers.
     pub fn clear(&mut self) {
         self.cells.clear();

@@ -65,10 +65,14 @@ fn memory_and_disk_give_the_same_answers() {
     store.insert(events(1..=500));
     store.insert(events(501..=530));
     assert_eq!(store.memtable_len(), 530);
+    // Each event's raw line is about 90 bytes; held as an `Event` it took over 1 KB.
+    let held = store.stats().memtable_bytes;
+    assert!((530 * 90..530 * 400).contains(&held), "{held} bytes");
     let in_memory = answers(&store);
     assert!(in_memory.iter().any(|a| a.contains("10.0.1.44")));
     store.flush().unwrap();
     assert_eq!(store.memtable_len(), 0);
+    assert_eq!(store.stats().memtable_bytes, 0);
     assert_eq!(answers(&store), in_memory, "after the flush");
     drop(store);
     let store = open(dir.path(), &config());

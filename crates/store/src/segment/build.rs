@@ -70,6 +70,13 @@ impl PreparedBlock {
     pub fn max_id(&self) -> u64 {
         self.ids.last().copied().unwrap_or(0)
     }
+
+    /// Bytes of memory the block holds (its buffers' lengths).
+    pub fn bytes(&self) -> usize {
+        let columns: usize = self.columns.iter().map(|(n, c)| n.len() + c.len()).sum();
+        let bloom = self.bloom.as_ref().map_or(0, Bloom::bytes);
+        columns + bloom + self.rows() * 16
+    }
 }
 
 impl BlockBuilder {
@@ -126,6 +133,12 @@ impl BlockBuilder {
     /// Rows appended so far.
     pub fn rows(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Bytes of memory the rows so far take (buffers' lengths; the term set by its entries).
+    pub fn bytes(&self) -> usize {
+        let columns: usize = self.columns.iter().map(|(_, c)| c.bytes()).sum();
+        columns + self.rows() * 16 + self.terms.len() * 9
     }
 
     /// Appends one event (its id larger than every id so far): its columns and index terms.

@@ -33,6 +33,11 @@ impl FlushBatch {
         self.blocks().map(|b| b.max_id()).max().unwrap_or(0)
     }
 
+    /// Bytes of memory the batch's blocks take.
+    pub fn bytes(&self) -> usize {
+        self.blocks().map(|b| b.bytes()).sum()
+    }
+
     /// Every block of the batch.
     pub fn blocks(&self) -> impl Iterator<Item = &Arc<PreparedBlock>> {
         self.partitions.iter().flat_map(|(_, _, blocks)| blocks)
@@ -43,6 +48,14 @@ impl Memtable {
     /// Events held.
     pub fn len(&self) -> usize {
         self.events
+    }
+
+    /// Bytes of memory the events take, encoded.
+    pub fn bytes(&self) -> usize {
+        let partitions = self.partitions.values();
+        partitions
+            .map(|p| p.open.bytes() + p.finished.iter().map(|b| b.bytes()).sum::<usize>())
+            .sum()
     }
 
     /// Encodes `events` (ids larger than any held) into their partitions' blocks; a block

@@ -67,6 +67,8 @@ pub struct StoreStats {
     pub tenants: Vec<TenantStats>,
     /// Events inserted but not yet flushed.
     pub memtable_events: u64,
+    /// Bytes of memory those events take, encoded as blocks.
+    pub memtable_bytes: u64,
     /// Highest event id on disk.
     pub committed_seq: u64,
 }
@@ -237,6 +239,7 @@ impl EventStore {
         StoreStats {
             tenants: tenants.into_values().collect(),
             memtable_events: (state.memtable.len() + state.flushing.events) as u64,
+            memtable_bytes: (state.memtable.bytes() + state.flushing.bytes()) as u64,
             committed_seq: state.committed,
         }
     }
