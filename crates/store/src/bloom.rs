@@ -4,11 +4,8 @@
 //! finalizer (our own definition, stable across builds and platforms, since the hashes are
 //! stored); the k probe positions come from double hashing the two halves of that hash.
 
+use crate::seen_tokens::SeenTokens;
 use palisade_core::tokenize::{for_each_major_with_parts, for_each_run, minor_parts};
-use std::{
-    collections::HashMap,
-    hash::{BuildHasherDefault, Hasher},
-};
 
 /// Bits per distinct term: 10 bits and 7 probes give about 0.8% false positives.
 const BITS_PER_TERM: usize = 10;
@@ -35,48 +32,6 @@ pub struct RunScratch {
     parts: Vec<u64>,
     separators: Vec<u64>,
     seen: SeenTokens,
-}
-
-/// Major tokens already indexed, by their hash, with their bytes to rule out collisions.
-#[derive(Default)]
-struct SeenTokens {
-    bytes: Vec<u8>,
-    at: HashMap<u64, (usize, usize), BuildHasherDefault<PassThroughHasher>>,
-}
-
-impl SeenTokens {
-    /// Remembers `token`; false if it was seen before.
-    fn first_time(&mut self, token: &[u8]) -> bool {
-        let key = token_hash(token);
-        if let Some((start, end)) = self.at.get(&key) {
-            // A different token with the same hash is indexed every time, never skipped.
-            return self.bytes.get(*start..*end) != Some(token);
-        }
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(token);
-        self.at.insert(key, (start, self.bytes.len()));
-        true
-    }
-}
-
-/// A hasher for keys that are already well-mixed 64-bit hashes: it uses them as they are.
-#[derive(Default)]
-pub struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
-    }
 }
 
 /// Appends the hash of every index term of `text`

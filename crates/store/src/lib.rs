@@ -52,6 +52,7 @@ mod codec;
 mod column;
 mod error;
 mod fsutil;
+mod seen_tokens;
 mod segment;
 mod store;
 mod wal;

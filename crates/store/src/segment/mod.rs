@@ -3,6 +3,7 @@
 mod build;
 pub mod format;
 mod read;
+mod terms;
 mod write;
 
 pub use build::{BlockBuilder, PreparedBlock};
