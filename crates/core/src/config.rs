@@ -29,6 +29,8 @@ pub struct Config {
     /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
     /// docs/parsers.md).
     pub parsers: Vec<toml::Table>,
+    /// `[incidents]`: grouping, SLA, notifications and response actions (docs/incidents.md).
+    pub incidents: crate::incident_config::IncidentConfig,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             log: LogConfig::default(),
             parsers: Vec::new(),
+            incidents: Default::default(),
         }
     }
 }
@@ -386,6 +389,7 @@ impl Config {
         if self.wal.file_bytes.0 < 1 << 20 {
             return bad("wal.file_bytes must be at least 1MiB".into());
         }
+        self.incidents.validate().map_err(ConfigError::Invalid)?;
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ pub mod alert;
 pub mod config;
 pub mod event;
 pub mod fields;
+pub mod incident_config;
 pub mod raw;
 pub mod seal;
 pub mod sink;
