@@ -87,6 +87,21 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Sends a JSON body with `method` (`POST`, `PATCH`, ...); the JSON body of a 2xx answer.
+    pub fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let req = self
+            .request(method, path)
+            .set("Content-Type", "application/json");
+        Ok(success(req.send_string(&body.to_string()))?.into_json()?)
+    }
+}
+
 /// The response of a 2xx answer; otherwise an error with the server's `error` message (or
 /// its body), or why the server could not be reached.
 fn success(result: Result<ureq::Response, ureq::Error>) -> anyhow::Result<ureq::Response> {

@@ -7,6 +7,8 @@ mod bench;
 mod client;
 mod config_cmd;
 mod hunt;
+mod incident_tables;
+mod incidents;
 mod ingest;
 mod kms_bench;
 mod operator;
@@ -79,6 +81,9 @@ enum Command {
     Rules(rules::RulesCommand),
     /// Run Sigma rules offline over JSON/NDJSON/log files.
     Hunt(hunt::HuntArgs),
+    /// Incidents: list, show, ack, resolve, close, reopen, assign, comment, metrics, patterns.
+    #[command(subcommand)]
+    Incidents(incidents::IncidentsCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         Command::Templates(cmd) => templates::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Hunt(args) => hunt::run(args),
+        Command::Incidents(cmd) => incidents::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -96,9 +96,9 @@ pub struct SlaTarget {
     pub resolve: Duration,
 }
 
-/// `[[incidents.channels]]`: one notification destination.
+/// `[[incidents.channels]]`: one notification destination. (Unknown keys are refused by
+/// [`ChannelTarget`], which receives every key this struct does not name.)
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// The name routes refer to.
     pub name: String,
@@ -128,7 +128,7 @@ fn default_backoff() -> Duration {
 
 /// The kind of a channel and its settings (`kind = "webhook" | "email" | "syslog"`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ChannelTarget {
     /// An HTTP(S) POST of the notification as JSON, signed with HMAC-SHA-256.
     Webhook {
@@ -152,6 +152,9 @@ pub enum ChannelTarget {
         username: Option<String>,
         /// File holding the SMTP password.
         password_file: Option<PathBuf>,
+        /// PEM certificate(s) to trust for the relay, in addition to the public web roots
+        /// (a relay with a private CA or a self-signed certificate).
+        ca_file: Option<PathBuf>,
         /// Sender address.
         from: String,
         /// Recipients.
@@ -307,5 +310,30 @@ impl IncidentConfig {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn channels_read_by_kind_and_typos_are_refused() {
+        let good = "[[incidents.channels]]\nname = \"h\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nper_minute = 5\n\n[[incidents.routes]]\nchannels = [\"h\"]\nmin_severity = \"high\"\n";
+        let config = Config::parse(good).unwrap();
+        assert_eq!(config.incidents.channels[0].per_minute, 5);
+        let typo = good.replace("url =", "ulr =");
+        let err = Config::parse(&typo).unwrap_err().to_string();
+        assert!(err.contains("ulr"), "{err}");
+        let unrouted = good.replace("channels = [\"h\"]", "channels = [\"x\"]");
+        let err = Config::parse(&unrouted).unwrap_err().to_string();
+        assert!(err.contains("no channel named \"x\""), "{err}");
+        let plain = "[[incidents.channels]]\nname = \"m\"\nkind = \"email\"\nsmtp_host = \"mail.example.com\"\nsecurity = \"none\"\nfrom = \"a@b.c\"\nto = []\n";
+        let err = Config::parse(plain).unwrap_err().to_string();
+        assert!(err.contains("only allowed to a loopback relay"), "{err}");
+        let err = Config::parse("[incidents]\ngroup_by = [\"colour\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown key \"colour\""), "{err}");
     }
 }

@@ -24,6 +24,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     config.validate()?;
     create_private_dir(&config.data_dir)
         .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+    let state_store = Arc::new(
+        palisade_state::StateStore::open(&palisade_state::state_path(&config.data_dir))
+            .context("cannot open the state store")?,
+    );
+    // The incident manager is also an `AlertSink`: register it with detection's alerts.
+    let incidents =
+        palisade_incident::IncidentManager::start(state_store.clone(), config.incidents.clone())
+            .context("cannot start incident management")?;
     let token_path = config.data_dir.join("admin.token");
     let (admin_token, created) = token::load_or_create(&token_path)
         .with_context(|| format!("cannot read or create {}", token_path.display()))?;
@@ -105,6 +113,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
         kms,
+        state: state_store,
+        incidents,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

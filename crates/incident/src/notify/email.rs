@@ -4,7 +4,10 @@
 use super::Notification;
 use lettre::{
     message::{header::ContentType, Mailbox},
-    transport::smtp::authentication::Credentials,
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Certificate, Tls, TlsParameters},
+    },
     Message, SmtpTransport, Transport,
 };
 use palisade_core::{
@@ -21,6 +24,7 @@ pub fn send(channel: &ChannelConfig, payload: &str) -> Result<(), String> {
         security,
         username,
         password_file,
+        ca_file,
         from,
         to,
     } = &channel.target
@@ -44,14 +48,29 @@ pub fn send(channel: &ChannelConfig, payload: &str) -> Result<(), String> {
     let message = builder
         .body(body(&notification))
         .map_err(|e| format!("cannot build the e-mail: {e}"))?;
-    let mut transport = match security {
-        SmtpSecurity::Starttls => SmtpTransport::starttls_relay(smtp_host),
-        SmtpSecurity::Tls => SmtpTransport::relay(smtp_host),
-        SmtpSecurity::None => Ok(SmtpTransport::builder_dangerous(smtp_host)),
-    }
-    .map_err(|e| format!("SMTP relay {smtp_host}: {e}"))?
-    .port(*smtp_port)
-    .timeout(Some(Duration::from_secs(15)));
+    let tls = |wrap: fn(TlsParameters) -> Tls| -> Result<Tls, String> {
+        let mut params = TlsParameters::builder(smtp_host.clone());
+        if let Some(path) = ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+            let cert = Certificate::from_pem(&pem)
+                .map_err(|e| format!("ca_file {}: {e}", path.display()))?;
+            params = params.add_root_certificate(cert);
+        }
+        let params = params
+            .build_rustls()
+            .map_err(|e| format!("TLS settings for {smtp_host}: {e}"))?;
+        Ok(wrap(params))
+    };
+    let mode = match security {
+        SmtpSecurity::Starttls => tls(Tls::Required)?,
+        SmtpSecurity::Tls => tls(Tls::Wrapper)?,
+        SmtpSecurity::None => Tls::None,
+    };
+    let mut transport = SmtpTransport::builder_dangerous(smtp_host)
+        .port(*smtp_port)
+        .tls(mode)
+        .timeout(Some(Duration::from_secs(15)));
     if let Some(user) = username {
         let password = match password_file {
             Some(path) => super::webhook::read_secret(path)?,

@@ -4,6 +4,8 @@ mod audit;
 mod bulk;
 mod events;
 mod health;
+mod incident_reports;
+pub mod incidents;
 mod ingest;
 pub mod kms;
 mod templates;
@@ -36,6 +38,10 @@ pub struct ApiState {
     pub max_body_bytes: usize,
     /// The key management service.
     pub kms: Arc<crate::kms::KmsService>,
+    /// The node's state store (`<data-dir>/state/state.db`).
+    pub state: Arc<palisade_state::StateStore>,
+    /// Incident management; also the `AlertSink` to register with detection.
+    pub incidents: Arc<palisade_incident::IncidentManager>,
 }
 
 /// The most events one search page returns.
@@ -58,6 +64,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
         .merge(kms::routes())
         .merge(transit::routes())
+        .merge(incidents::routes())
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
