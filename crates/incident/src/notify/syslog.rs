@@ -100,3 +100,78 @@ pub fn send(address: SocketAddr, transport: SyslogTransport, payload: &str) -> R
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Incident, IncidentState, SlaStatus};
+    use proptest::prelude::*;
+
+    fn notification(title: &str, host: &str) -> Notification {
+        Notification {
+            event: "opened".into(),
+            time_ms: 1_700_000_000_000,
+            incident: Incident {
+                id: 7,
+                tenant: "default".into(),
+                title: title.into(),
+                state: IncidentState::New,
+                severity: AlertLevel::High,
+                assignee: None,
+                rule_id: "r\"]".into(),
+                group_key: String::new(),
+                entities: [("host".to_owned(), host.to_owned())].into(),
+                created_ms: 0,
+                updated_ms: 0,
+                acknowledged_ms: None,
+                resolved_ms: None,
+                closed_ms: None,
+                merged_into: None,
+                first_seen: 0,
+                last_seen: 0,
+                alert_count: 1,
+                sla: SlaStatus {
+                    acknowledge_due_ms: None,
+                    resolve_due_ms: None,
+                    acknowledge_breached: false,
+                    resolve_breached: false,
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn lines_follow_rfc5424_with_escaped_structured_data() {
+        let line = format(&notification("Brute force", "web\\1"));
+        assert!(
+            line.starts_with("<83>1 2023-11-14T22:13:20.000Z palisade palisade "),
+            "{line}"
+        );
+        assert!(line.contains(r#"rule="r\"\]" host="web\\1"]"#), "{line}");
+        assert!(
+            line.ends_with("[Palisade] high incident #7 opened: Brute force"),
+            "{line}"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn structured_data_closes_once_whatever_the_values(title in ".*", host in ".*") {
+            let line = format(&notification(&title, &host));
+            let sd_start = line.find('[').unwrap();
+            // Walk the structured data: an unescaped ']' ends it, and must come before the message.
+            let mut escaped = false;
+            let mut end = None;
+            for (i, c) in line[sd_start..].char_indices() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    ']' => { end = Some(sd_start + i); break; }
+                    _ => {}
+                }
+            }
+            let end = end.expect("structured data is closed");
+            prop_assert!(line[end..].starts_with("] [Palisade] high incident #7 opened: "));
+        }
+    }
+}
