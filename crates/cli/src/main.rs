@@ -10,6 +10,8 @@ mod config_cmd;
 mod hunt;
 mod iam;
 mod hunt_stored;
+mod incident_tables;
+mod incidents;
 mod ingest;
 mod kms_bench;
 mod operator;
@@ -95,6 +97,9 @@ enum Command {
     /// API tokens: create (shown once), list, revoke (docs/iam.md).
     #[command(subcommand)]
     Token(iam::TokenCommand),
+    /// Incidents: list, show, ack, resolve, close, reopen, assign, comment, metrics, patterns.
+    #[command(subcommand)]
+    Incidents(incidents::IncidentsCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -139,6 +144,7 @@ fn main() -> ExitCode {
         Command::Vuln(cmd) => vuln_scan::run(cmd),
         Command::User(cmd) => iam::run_user(cmd),
         Command::Token(cmd) => iam::run_token(cmd),
+        Command::Incidents(cmd) => incidents::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -35,6 +35,8 @@ pub struct Config {
     pub kms: crate::kms_config::KmsConfig,
     /// `[detection]`: Sigma rules, correlation and alerts.
     pub detection: crate::detection_config::DetectionConfig,
+    /// `[incidents]`: grouping, SLA, notifications and response actions (docs/incidents.md).
+    pub incidents: crate::incident_config::IncidentConfig,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             parsers: Vec::new(),
             kms: crate::kms_config::KmsConfig::default(),
             detection: Default::default(),
+            incidents: Default::default(),
         }
     }
 }
@@ -396,6 +399,7 @@ impl Config {
         if self.wal.file_bytes.0 < 1 << 20 {
             return bad("wal.file_bytes must be at least 1MiB".into());
         }
+        self.incidents.validate().map_err(ConfigError::Invalid)?;
         Ok(())
     }
 }

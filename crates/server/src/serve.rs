@@ -51,12 +51,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => Arc::new(IdentitySealer),
     };
     announce_at_rest(&kms, at_rest.is_some());
+    let incidents =
+        palisade_incident::IncidentManager::start(state_store.clone(), config.incidents.clone())
+            .context("cannot start incident management")?;
     let detection = palisade_alerts::DetectionService::start(
         &config.detection,
         &config.data_dir,
         state_store.clone(),
     )
     .context("cannot load the detection rules")?;
+    detection.add_sink(incidents.clone());
     let detector: Option<Arc<dyn palisade_core::Detector>> =
         config.detection.enabled.then(|| detection.clone() as _);
     let pipeline = Pipeline::start_with_detector(&config, sealer, detector)?;
@@ -128,6 +132,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         max_body_bytes: config.ingest.max_body_bytes,
         kms,
         detection,
+        incidents,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

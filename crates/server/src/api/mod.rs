@@ -6,6 +6,8 @@ mod bulk;
 mod events;
 mod health;
 pub mod iam;
+mod incident_reports;
+pub mod incidents;
 mod ingest;
 pub mod kms;
 mod rules;
@@ -42,6 +44,8 @@ pub struct ApiState {
     pub kms: Arc<crate::kms::KmsService>,
     /// Detection: rules, correlation and the alert store.
     pub detection: Arc<palisade_alerts::DetectionService>,
+    /// Incident management; also the `AlertSink` registered with detection.
+    pub incidents: Arc<palisade_incident::IncidentManager>,
 }
 
 /// The most events one search page returns.
@@ -67,6 +71,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(iam::routes())
         .merge(alerts::routes())
         .merge(rules::routes())
+        .merge(incidents::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
