@@ -2,6 +2,7 @@
 //! fed by real clients (util-linux `logger`, a TLS client, HTTP), searched through the API and
 //! the CLI, killed with SIGKILL and restarted.
 
+mod agent;
 mod audit;
 mod audit_tamper;
 mod crash;

@@ -87,6 +87,8 @@ enum Command {
     /// Vulnerability matching: scan installed packages and lock files (offline).
     #[command(subcommand)]
     Vuln(vuln_scan::VulnCommand),
+    /// Host agent: tail log files and ship them to a server (`agent enrol` first; docs/agent.md).
+    Agent(palisade_agent::cli::AgentArgs),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -129,6 +131,7 @@ fn main() -> ExitCode {
         Command::Hunt(args) => hunt::run(args),
         Command::Advisories(cmd) => advisories::run(cmd),
         Command::Vuln(cmd) => vuln_scan::run(cmd),
+        Command::Agent(args) => palisade_agent::cli::run(args),
     };
     match result {
         Ok(code) => code,

@@ -29,6 +29,8 @@ pub struct Config {
     /// `[[parsers]]`: parser chains per source (compiled and checked by palisade-parse;
     /// docs/parsers.md).
     pub parsers: Vec<toml::Table>,
+    /// `[agents]`: host agents (docs/agent.md).
+    pub agents: crate::agents_config::AgentsConfig,
 }
 
 impl Default for Config {
@@ -42,6 +44,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             log: LogConfig::default(),
             parsers: Vec::new(),
+            agents: Default::default(),
         }
     }
 }

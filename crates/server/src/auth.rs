@@ -73,6 +73,19 @@ fn bearer(req: &Request) -> Option<Zeroizing<String>> {
     Some(Zeroizing::new(password.to_owned()))
 }
 
+/// Who a presented token belongs to: the administrator, or an enrolled agent (only on the
+/// paths an agent may call).
+fn principal_of(state: &ApiState, token: &str, path: &str) -> Option<Principal> {
+    if token_matches(token, &state.admin_token) {
+        return Some(Principal {
+            name: "admin".to_owned(),
+            tenant: TenantId::default(),
+            provider_admin: true,
+        });
+    }
+    crate::api::agents::principal_for(state, token, path)
+}
+
 /// A fresh request id: 128 random bits in hex.
 fn new_request_id() -> String {
     let mut bytes = [0u8; 16];
@@ -136,8 +149,8 @@ pub async fn authenticate(
         result: Outcome::Denied,
         status: Some(StatusCode::UNAUTHORIZED.as_u16()),
     };
-    let authenticated = bearer(&req).is_some_and(|t| token_matches(&t, &state.admin_token));
-    if !authenticated {
+    let principal = bearer(&req).and_then(|t| principal_of(&state, &t, req.uri().path()));
+    let Some(principal) = principal else {
         tracing::info!(?source, path = %req.uri().path(), "rejected request without a valid token");
         if let Err(e) = state.audit.record(refused_login).await {
             return with_request_id(audit_refusal(&e), &request_id);
@@ -149,11 +162,6 @@ pub async fn authenticate(
         )
             .into_response();
         return with_request_id(response, &request_id);
-    }
-    let principal = Principal {
-        name: "admin".to_owned(),
-        tenant: TenantId::default(),
-        provider_admin: true,
     };
     let intent = AuditRecord {
         subject: principal.name.clone(),

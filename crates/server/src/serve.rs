@@ -98,6 +98,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .ok()
         .map(zeroize::Zeroizing::new);
     let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase);
+    let state_store = Arc::new(
+        palisade_state::StateStore::open(&palisade_state::state_path(&config.data_dir))
+            .context("cannot open the state store")?,
+    );
+    let agents = api::agents::Agents {
+        registry: palisade_agent::registry::Registry::open(state_store.clone())
+            .context("cannot prepare the agent registry")?,
+        config: config.agents.clone(),
+    };
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         admin_token,
@@ -105,6 +114,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
         kms,
+        state: state_store,
+        agents,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

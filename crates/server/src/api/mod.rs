@@ -1,5 +1,6 @@
 //! The HTTP API routes.
 
+pub mod agents;
 mod audit;
 mod bulk;
 mod events;
@@ -36,6 +37,10 @@ pub struct ApiState {
     pub max_body_bytes: usize,
     /// The key management service.
     pub kms: Arc<crate::kms::KmsService>,
+    /// The embedded state store (`<data-dir>/state/state.db`).
+    pub state: Arc<palisade_state::StateStore>,
+    /// Host agents: registry and settings.
+    pub agents: agents::Agents,
 }
 
 /// The most events one search page returns.
@@ -58,6 +63,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))
         .merge(kms::routes())
         .merge(transit::routes())
+        .merge(agents::routes())
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -67,6 +73,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(transit::public_routes())
+        .merge(agents::public_routes())
         .merge(protected)
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .with_state(state)
