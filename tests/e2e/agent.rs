@@ -135,6 +135,24 @@ fn agent_tails_across_rotation_reports_health_and_goes_silent() {
     let dir = tempdir();
     let server = Server::start(dir.path(), Some("[agents]\nsilent_after = \"2s\"\n"));
     let token = enrol(&server, &server.url(), dir.path());
+    let (status, body) = server.get("/api/v1/audit/records", &[("limit", "10000")]);
+    assert_eq!(status, 200, "{body}");
+    let enrolments: Vec<String> = body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["event_type"] == "agent.enrol")
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(
+        enrolments.len(),
+        4,
+        "intent and result of both attempts: {enrolments:#?}"
+    );
+    assert!(
+        enrolments.iter().any(|r| r.contains("\"agent:")),
+        "{enrolments:#?}"
+    );
     let log = dir.path().join("app.log");
     let before: Vec<String> = (0..40).map(|i| format!("rotcheck before {i}")).collect();
     let after: Vec<String> = (0..40).map(|i| format!("rotcheck after {i}")).collect();

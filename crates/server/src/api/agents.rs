@@ -129,6 +129,25 @@ async fn enrol(
     Extension(ConnectInfo(peer)): Extension<ConnectInfo<SocketAddr>>,
     Json(request): Json<EnrolRequest>,
 ) -> Response {
+    let intent = AuditRecord {
+        time_ms: palisade_core::time::now_ms(),
+        subject: "anonymous".to_owned(),
+        tenant: TenantId::default().to_string(),
+        action: "POST".into(),
+        source: Some(peer),
+        event_type: "agent.enrol",
+        role: "agent".into(),
+        object: "/api/v1/agents/enrol".into(),
+        request_id: format!("{:032x}", rand::random::<u128>()),
+        result: palisade_audit::Outcome::Pending,
+        status: None,
+    };
+    if let Err(e) = state.audit.record(intent.clone()).await {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{e}; the enrolment was refused"),
+        );
+    }
     let result = state
         .agents
         .registry
@@ -155,14 +174,9 @@ async fn enrol(
         time_ms: palisade_core::time::now_ms(),
         subject,
         tenant: tenant.to_string(),
-        action: "POST".into(),
-        source: Some(peer),
-        event_type: "agent.enrol",
-        role: "agent".into(),
-        object: "/api/v1/agents/enrol".into(),
-        request_id: format!("{:032x}", rand::random::<u128>()),
         result: palisade_audit::Outcome::from_http_status(status),
         status: Some(status),
+        ..intent
     };
     if let Err(e) = state.audit.record(record).await {
         tracing::error!(error = %e, "an agent enrolment was not recorded in the audit trail");
