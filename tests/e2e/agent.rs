@@ -185,6 +185,18 @@ fn agent_tails_across_rotation_reports_health_and_goes_silent() {
     wait_until("the agent is silent", || {
         agents(&server)[0]["status"] == "silent"
     });
+    let silence = server.wait_for("unmapped.agent_status:silent", 1);
+    assert_eq!(silence.len(), 1, "reported once: {silence:?}");
+    assert_eq!(
+        silence[0]["unmapped"]["agent_id"], listed["id"],
+        "{}",
+        silence[0]
+    );
+    assert!(
+        silence[0]["severity_id"].as_u64() > Some(0),
+        "{}",
+        silence[0]
+    );
 
     // An agent token opens only the agent's own routes.
     let agent_token = std::fs::read_to_string(&token).unwrap();

@@ -17,7 +17,8 @@ use zeroize::Zeroizing;
 const ENROL_PREFIX: &str = "pae";
 const AGENT_PREFIX: &str = "paa";
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE agent_enrol_tokens (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE agent_enrol_tokens (
         id TEXT PRIMARY KEY,
         tenant TEXT NOT NULL,
         hash BLOB NOT NULL,
@@ -36,7 +37,9 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE agent_enrol_tokens (
         version TEXT,
         health TEXT
     );
-    CREATE INDEX agents_by_tenant ON agents (tenant);"];
+    CREATE INDEX agents_by_tenant ON agents (tenant);",
+    "ALTER TABLE agents ADD COLUMN silence_reported INTEGER NOT NULL DEFAULT 0;",
+];
 
 /// Why a registry operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -230,12 +233,51 @@ impl Registry {
         let now = palisade_core::time::now_ms();
         self.store.with(|c| {
             c.execute(
-                "UPDATE agents SET last_seen_ms = ?1, version = ?2, hostname = ?3, health = ?4
-                 WHERE id = ?5",
+                "UPDATE agents SET last_seen_ms = ?1, version = ?2, hostname = ?3, health = ?4,
+                 silence_reported = 0 WHERE id = ?5",
                 rusqlite::params![now, beat.version, beat.hostname, health, agent_id],
             )
         })?;
         Ok(())
+    }
+
+    /// Agents that fell silent (no heartbeat, or never heard from since enrolment, for
+    /// `silent_after_ms`) since the last call, each reported once until it is heard from
+    /// again: (agent id, tenant, host name, last heard from in ms).
+    pub fn take_newly_silent(
+        &self,
+        silent_after_ms: i64,
+    ) -> Result<Vec<(String, TenantId, String, i64)>, RegistryError> {
+        let cutoff = palisade_core::time::now_ms().saturating_sub(silent_after_ms);
+        let rows = self.store.with(|c| {
+            let tx = c.transaction()?;
+            let rows = {
+                let mut stmt = tx.prepare(
+                    "SELECT id, tenant, hostname, COALESCE(last_seen_ms, enrolled_ms) FROM agents
+                     WHERE silence_reported = 0 AND COALESCE(last_seen_ms, enrolled_ms) < ?1",
+                )?;
+                let rows = stmt.query_map([cutoff], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                    ))
+                })?;
+                rows.collect::<rusqlite::Result<Vec<(String, String, String, i64)>>>()?
+            };
+            for (id, ..) in &rows {
+                tx.execute("UPDATE agents SET silence_reported = 1 WHERE id = ?1", [id])?;
+            }
+            tx.commit()?;
+            Ok(rows)
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, tenant, host, heard)| {
+                Some((id, TenantId::new(&tenant).ok()?, host, heard))
+            })
+            .collect())
     }
 
     /// Agents of `tenant` (every tenant when None), each `silent` when its last heartbeat (or,

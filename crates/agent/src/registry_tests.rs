@@ -79,3 +79,28 @@ fn heartbeats_show_in_the_tenant_list_and_silence_is_reported() {
     assert_eq!(reg.list(Some(&acme), 5).unwrap()[0].status, "silent");
     assert!(reg.heartbeat(&agent.agent_id, &beat("")).is_err());
 }
+
+#[test]
+fn silence_is_reported_once_until_the_agent_is_heard_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry(dir.path());
+    let (enrol, _) = reg
+        .create_enrol_token(&TenantId::default(), 60_000)
+        .unwrap();
+    let agent = reg.enrol(&enrol, "web1").unwrap();
+    assert!(reg.take_newly_silent(60_000).unwrap().is_empty());
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let silent = reg.take_newly_silent(5).unwrap();
+    assert_eq!(silent.len(), 1);
+    assert_eq!(
+        (silent[0].0.as_str(), silent[0].2.as_str()),
+        (agent.agent_id.as_str(), "web1")
+    );
+    assert!(
+        reg.take_newly_silent(5).unwrap().is_empty(),
+        "reported once"
+    );
+    reg.heartbeat(&agent.agent_id, &beat("1")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(reg.take_newly_silent(5).unwrap().len(), 1, "silent again");
+}

@@ -123,6 +123,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     bound.api = listener.local_addr()?;
     let acceptor = (!config.api.insecure_http).then(|| tokio_rustls::TlsAcceptor::from(tls_config));
     let scheme = if acceptor.is_some() { "https" } else { "http" };
+    tokio::spawn(api::agents::watch_silence(state.clone()));
     tokio::spawn(http::serve(listener, acceptor, api::router(state)));
     announce(&bound, scheme, &cert_path);
     shutdown_signal().await;

@@ -222,3 +222,56 @@ async fn list(
         Err(e) => registry_error(&e),
     }
 }
+
+/// Source name of the events that report silent agents.
+pub const SILENCE_SOURCE: &str = "agent-monitor";
+
+/// Watches for agents that fall silent and reports each, once per silence, as an event in its
+/// tenant (`source` `agent-monitor`, searchable and matchable by detection rules) and in the
+/// server's log. Runs for the life of the server.
+pub async fn watch_silence(state: Arc<ApiState>) {
+    let silent_after = state.agents.config.silent_after.0;
+    let every = std::time::Duration::from_millis((silent_after / 4).clamp(200, 10_000));
+    let silent_after = i64::try_from(silent_after).unwrap_or(i64::MAX);
+    let mut ticks = tokio::time::interval(every);
+    loop {
+        ticks.tick().await;
+        let silent = match state.agents.registry.take_newly_silent(silent_after) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot check for silent agents");
+                continue;
+            }
+        };
+        if silent.is_empty() {
+            continue;
+        }
+        let now = palisade_core::time::now_ms();
+        let records = silent
+            .into_iter()
+            .map(|(id, tenant, hostname, heard_ms)| {
+                tracing::warn!(agent = %id, %tenant, %hostname, "agent is silent");
+                let payload = serde_json::json!({
+                    "message": format!("agent {id} on {hostname} is silent: no heartbeat since {heard_ms} ms"),
+                    "host": hostname,
+                    "severity": "warning",
+                    "agent_id": id,
+                    "agent_status": "silent",
+                    "last_heard_ms": heard_ms,
+                });
+                palisade_core::RawRecord {
+                    tenant,
+                    source: SILENCE_SOURCE.to_owned(),
+                    transport: palisade_core::Transport::Http,
+                    format: palisade_core::PayloadFormat::Json,
+                    received_ms: now,
+                    peer: None,
+                    payload: payload.to_string().into_bytes(),
+                }
+            })
+            .collect();
+        if let Err(e) = palisade_core::IngestSink::submit(&*state.pipeline, records).await {
+            tracing::warn!(error = %e, "cannot record silent agents as events");
+        }
+    }
+}
