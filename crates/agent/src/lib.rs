@@ -13,6 +13,7 @@ pub mod buffer;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod heartbeat;
 pub mod positions;
 pub mod registry;
 pub mod run;

@@ -5,11 +5,14 @@
 //! An enrolment token is good for one enrolment before it expires; the agent token it is
 //! exchanged for authenticates only the agent's own routes (ingest and heartbeat).
 
-use crate::token;
+use crate::{
+    heartbeat::{Health, Heartbeat},
+    token,
+};
 use palisade_core::TenantId;
 use palisade_state::{rusqlite, StateError, StateStore};
 use rusqlite::OptionalExtension;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -53,28 +56,6 @@ pub enum RegistryError {
     /// The state store failed.
     #[error(transparent)]
     State(#[from] StateError),
-}
-
-/// What an agent reports in each heartbeat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Heartbeat {
-    /// The agent's version.
-    pub version: String,
-    /// The host it runs on.
-    pub hostname: String,
-    /// How it is doing.
-    pub health: Health,
-}
-
-/// An agent's health.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Health {
-    /// Batches on disk waiting for the server.
-    pub buffer_depth: u64,
-    /// Files being tailed.
-    pub files_tailed: u64,
-    /// The last error the agent met, if it has not recovered from it.
-    pub last_error: Option<String>,
 }
 
 /// An enrolled agent as the list shows it.

@@ -4,8 +4,8 @@ use crate::{
     buffer::DiskBuffer,
     client::ServerClient,
     config::AgentConfig,
+    heartbeat::{Health, Heartbeat},
     positions::Positions,
-    registry::{Health, Heartbeat},
     tail::Tailer,
 };
 use std::{

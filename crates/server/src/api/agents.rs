@@ -9,7 +9,10 @@ use axum::{
     routing::{get, post},
     Extension, Json, Router,
 };
-use palisade_agent::registry::{Heartbeat, Registry, RegistryError};
+use palisade_agent::{
+    heartbeat::Heartbeat,
+    registry::{Registry, RegistryError},
+};
 use palisade_core::{agents_config::AgentsConfig, TenantId};
 use serde::Deserialize;
 use std::{net::SocketAddr, sync::Arc};
