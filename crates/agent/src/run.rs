@@ -55,14 +55,7 @@ impl Agent {
         if let Some(newest) = buffer.newest_seq().filter(|n| *n > positions.seq) {
             positions = buffer.read(newest)?.positions;
         }
-        let tailers = config
-            .files
-            .iter()
-            .map(|path| {
-                let saved = positions.files.get(&path.display().to_string()).copied();
-                Tailer::new(path.clone(), saved)
-            })
-            .collect();
+        let tailers = tailers_at(&config.files, &positions);
         let now = Instant::now();
         Ok(Agent {
             hostname: config.host_name(),
@@ -148,7 +141,11 @@ impl Agent {
                 next.files.insert(tailer.path().display().to_string(), p);
             }
         }
-        self.buffer.push(&next, &records)?;
+        if let Err(e) = self.buffer.push(&next, &records) {
+            // Read again from the last buffered position next round: nothing is skipped.
+            self.tailers = tailers_at(&self.config.files, &self.positions);
+            return Err(e.into());
+        }
         self.positions = next;
         self.positions.save(&self.state_dir)?;
         Ok(())
@@ -233,6 +230,17 @@ impl Agent {
             tracing::warn!("heartbeat not delivered: {e}");
         }
     }
+}
+
+/// Tailers of `files`, each resuming at its position in `positions`.
+fn tailers_at(files: &[PathBuf], positions: &Positions) -> Vec<Tailer> {
+    files
+        .iter()
+        .map(|path| {
+            let saved = positions.files.get(&path.display().to_string()).copied();
+            Tailer::new(path.clone(), saved)
+        })
+        .collect()
 }
 
 /// Creates a directory readable by its owner only.
