@@ -5,6 +5,7 @@
 mod access;
 mod at_rest;
 mod alerts;
+mod agent;
 mod audit;
 mod audit_tamper;
 mod crash;

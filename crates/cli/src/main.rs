@@ -100,6 +100,8 @@ enum Command {
     /// Incidents: list, show, ack, resolve, close, reopen, assign, comment, metrics, patterns.
     #[command(subcommand)]
     Incidents(incidents::IncidentsCommand),
+    /// Host agent: tail log files and ship them to a server (`agent enrol` first; docs/agent.md).
+    Agent(palisade_agent::cli::AgentArgs),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -145,6 +147,7 @@ fn main() -> ExitCode {
         Command::User(cmd) => iam::run_user(cmd),
         Command::Token(cmd) => iam::run_token(cmd),
         Command::Incidents(cmd) => incidents::run(cmd),
+        Command::Agent(args) => palisade_agent::cli::run(args),
     };
     match result {
         Ok(code) => code,

@@ -37,6 +37,8 @@ pub struct Config {
     pub detection: crate::detection_config::DetectionConfig,
     /// `[incidents]`: grouping, SLA, notifications and response actions (docs/incidents.md).
     pub incidents: crate::incident_config::IncidentConfig,
+    /// `[agents]`: host agents (docs/agent.md).
+    pub agents: crate::agents_config::AgentsConfig,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             kms: crate::kms_config::KmsConfig::default(),
             detection: Default::default(),
             incidents: Default::default(),
+            agents: Default::default(),
         }
     }
 }

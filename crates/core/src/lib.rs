@@ -7,6 +7,7 @@
 //! every stored block passes, the tokenizer shared by indexing and search, and the typed
 //! configuration read from `palisade.toml`.
 
+pub mod agents_config;
 pub mod alert;
 pub mod config;
 pub mod detection_config;

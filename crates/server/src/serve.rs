@@ -123,6 +123,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .ok()
         .map(zeroize::Zeroizing::new);
     let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase, at_rest);
+    let agents = api::agents::Agents {
+        registry: palisade_agent::registry::Registry::open(state_store.clone())
+            .context("cannot prepare the agent registry")?,
+        config: config.agents.clone(),
+    };
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         iam,
@@ -133,6 +138,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         kms,
         detection,
         incidents,
+        agents,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await
@@ -140,6 +146,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     bound.api = listener.local_addr()?;
     let acceptor = (!config.api.insecure_http).then(|| tokio_rustls::TlsAcceptor::from(tls_config));
     let scheme = if acceptor.is_some() { "https" } else { "http" };
+    tokio::spawn(api::agents::watch_silence(state.clone()));
     tokio::spawn(http::serve(listener, acceptor, api::router(state)));
     announce(&bound, scheme, &cert_path);
     shutdown_signal().await;

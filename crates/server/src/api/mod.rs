@@ -1,5 +1,6 @@
 //! The HTTP API routes.
 
+pub mod agents;
 mod alerts;
 mod audit;
 mod bulk;
@@ -46,6 +47,8 @@ pub struct ApiState {
     pub detection: Arc<palisade_alerts::DetectionService>,
     /// Incident management; also the `AlertSink` registered with detection.
     pub incidents: Arc<palisade_incident::IncidentManager>,
+    /// Host agents: registry and settings.
+    pub agents: agents::Agents,
 }
 
 /// The most events one search page returns.
@@ -72,6 +75,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(alerts::routes())
         .merge(rules::routes())
         .merge(incidents::routes())
+        .merge(agents::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
@@ -83,6 +87,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(transit::public_routes())
         .merge(iam::public_routes())
+        .merge(agents::public_routes())
         .merge(protected)
         .with_state(state)
 }
