@@ -4,6 +4,8 @@
 
 mod audit;
 mod bench;
+mod check;
+mod check_fim;
 mod client;
 mod config_cmd;
 mod hunt;
@@ -79,6 +81,9 @@ enum Command {
     Rules(rules::RulesCommand),
     /// Run Sigma rules offline over JSON/NDJSON/log files.
     Hunt(hunt::HuntArgs),
+    /// Posture: baseline configuration checks and file integrity (offline; docs/assess.md).
+    #[command(subcommand)]
+    Check(check::CheckCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -119,6 +124,7 @@ fn main() -> ExitCode {
         Command::Templates(cmd) => templates::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Hunt(args) => hunt::run(args),
+        Command::Check(cmd) => check::run(cmd),
     };
     match result {
         Ok(code) => code,
