@@ -91,7 +91,7 @@ pub fn evaluate(
     let mut missing = Vec::new();
     for written in paths {
         let expanded = target.expand(written);
-        if expanded.is_empty() {
+        if expanded.is_empty() && (test.exists == Some(true) || !written.contains(['*', '?'])) {
             missing.push(written.clone());
         }
         for path in expanded {
@@ -126,8 +126,11 @@ pub fn evaluate(
         _ => {}
     }
     let mut attributes_ok = true;
+    let quote_attributes = test.tests_attributes() || test.exists.is_some();
     for (path, meta) in &found {
-        evidence.push(Evidence::about(path, describe(target, meta)));
+        if quote_attributes {
+            evidence.push(Evidence::about(path, describe(target, meta)));
+        }
         attributes_ok &= attributes_hold(target, test, meta);
     }
     if !attributes_ok {
