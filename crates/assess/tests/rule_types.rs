@@ -3,8 +3,34 @@
 
 mod common;
 
-use common::{status, write};
-use palisade_assess::Status;
+use common::write;
+use palisade_assess::{Policy, Status, Target};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Runs a policy made of one check with the given rules (YAML list items, indented by 6)
+/// against `root` and returns the status and the evidence texts.
+pub fn status(root: &Path, condition: &str, rules: &str) -> (Status, Vec<String>) {
+    let yaml = format!(
+        "policy: {{id: t, title: T}}\nchecks:\n  - id: c\n    title: C\n    ccm: [IVS-04]\n    condition: {condition}\n    rules:\n{rules}"
+    );
+    let policy = Policy::parse(&yaml, &BTreeMap::new()).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    let results = palisade_assess::run(&[policy], &Target::new(root));
+    let r = &results[0];
+    let evidence = r
+        .evidence
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}: {}",
+                e.source.clone().unwrap_or_default(),
+                e.line.unwrap_or(0),
+                e.text
+            )
+        })
+        .collect();
+    (r.status, evidence)
+}
 
 const SSHD: &str = "      - file: /etc/ssh/sshd_config\n        line: '(?i)^\\s*PermitRootLogin\\s+(\\S+)'\n        is: [\"no\"]\n";
 
