@@ -41,21 +41,21 @@ measure lynis lynis audit system --quick --no-colors --logfile "$WORK/lynis.log"
 measure oscap oscap xccdf eval --profile "$PROFILE" --results "$WORK/oscap.xml" "$DS"
 
 echo "tool,checks,applicable,findings,wall_s,peak_rss_kib"
-read -r t m < "$WORK/palisade.time"
+read -r t m < <(tail -1 "$WORK/palisade.time")
 python3 - "$WORK/palisade.out" "$t" "$m" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 total = s["pass"] + s["fail"] + s["not_applicable"] + s["error"]
 print(f"palisade,{total},{s['pass'] + s['fail'] + s['error']},{s['fail']},{sys.argv[2]},{sys.argv[3]}")
 PY
-read -r t m < "$WORK/lynis.time"
+read -r t m < <(tail -1 "$WORK/lynis.time")
 # Lynis: tests run ("Tests performed" in the report), findings = warnings + suggestions.
 tests=$(grep -m1 '^tests_executed=' "$WORK/lynis.dat" | tr '|' '\n' | grep -c . || true)
 skipped=$(grep -m1 '^tests_skipped=' "$WORK/lynis.dat" | tr '|' '\n' | grep -c . || true)
 warn=$(grep -c '^warning\[\]=' "$WORK/lynis.dat" || true)
 sugg=$(grep -c '^suggestion\[\]=' "$WORK/lynis.dat" || true)
 echo "lynis,$((tests + skipped)),$tests,$((warn + sugg)),$t,$m"
-read -r t m < "$WORK/oscap.time"
+read -r t m < <(tail -1 "$WORK/oscap.time")
 total=$(grep -c '^Result' "$WORK/oscap.out" || true)
 na=$(grep -Ec '^Result\s+(notapplicable|notselected)' "$WORK/oscap.out" || true)
 fail=$(grep -Ec '^Result\s+fail' "$WORK/oscap.out" || true)
