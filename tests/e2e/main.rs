@@ -4,6 +4,7 @@
 
 mod audit;
 mod audit_tamper;
+mod check_cli;
 mod crash;
 mod es_bulk;
 mod harness;
