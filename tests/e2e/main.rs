@@ -8,6 +8,7 @@ mod alerts;
 mod agent;
 mod audit;
 mod audit_tamper;
+mod check_cli;
 mod crash;
 mod es_bulk;
 mod harness;

@@ -5,6 +5,8 @@
 mod advisories;
 mod audit;
 mod bench;
+mod check;
+mod check_fim;
 mod client;
 mod config_cmd;
 mod hunt;
@@ -102,6 +104,9 @@ enum Command {
     Incidents(incidents::IncidentsCommand),
     /// Host agent: tail log files and ship them to a server (`agent enrol` first; docs/agent.md).
     Agent(palisade_agent::cli::AgentArgs),
+    /// Posture: baseline configuration checks and file integrity (offline; docs/assess.md).
+    #[command(subcommand)]
+    Check(check::CheckCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -148,6 +153,7 @@ fn main() -> ExitCode {
         Command::Token(cmd) => iam::run_token(cmd),
         Command::Incidents(cmd) => incidents::run(cmd),
         Command::Agent(args) => palisade_agent::cli::run(args),
+        Command::Check(cmd) => check::run(cmd),
     };
     match result {
         Ok(code) => code,
