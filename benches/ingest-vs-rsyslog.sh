@@ -16,7 +16,7 @@ OUT=/tmp/peers/out; mkdir -p $OUT
 TCK=$(getconf CLK_TCK)
 
 cargo build --release -p palisade --manifest-path "$ROOT/Cargo.toml" >&2
-BIN=$ROOT/target/release/palisade
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/palisade
 
 if [ -x "$PEERS" ]; then
   echo "== peers (rsyslog, syslog-ng): $PEERS $INTERVAL 1 $SIZE" >&2

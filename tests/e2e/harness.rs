@@ -131,6 +131,15 @@ impl Server {
         json_answer(req.send_bytes(body))
     }
 
+    /// Any method with the admin token and a text body; (status, body).
+    pub fn send(&self, method: &str, path: &str, body: &str) -> (u16, serde_json::Value) {
+        let req = self
+            .agent
+            .request(method, &format!("{}{path}", self.url()))
+            .set("Authorization", &format!("Bearer {}", self.token));
+        json_answer(req.send_string(body))
+    }
+
     /// GET without a token, as text; (status, body).
     pub fn get_public(&self, path: &str) -> (u16, String) {
         match self.agent.get(&format!("{}{path}", self.url())).call() {

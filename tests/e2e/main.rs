@@ -4,14 +4,21 @@
 
 mod access;
 mod at_rest;
+mod alerts;
+mod agent;
 mod audit;
 mod audit_tamper;
 mod console;
+mod check_cli;
 mod crash;
 mod es_bulk;
 mod harness;
 mod hunt;
 mod iam;
+mod incident_actions;
+mod incident_notify;
+mod incident_peers;
+mod incidents;
 mod ingest_search;
 mod kms;
 mod operability;

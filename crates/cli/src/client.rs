@@ -88,7 +88,7 @@ impl Client {
 }
 
 impl Client {
-    /// Any method with a JSON body; the JSON body of a 2xx answer.
+    /// Sends a JSON body with `method` (`POST`, `PATCH`, ...); the JSON body of a 2xx answer.
     pub fn send_json(
         &self,
         method: &str,

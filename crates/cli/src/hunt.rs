@@ -1,4 +1,5 @@
-//! `palisade hunt --rules PATH FILE...`: run Sigma rules offline over log files.
+//! `palisade hunt --rules PATH FILE...`: run Sigma rules offline over log files, or with
+//! `--from T --to T` over the events a running server stored (crate::hunt_stored).
 //!
 //! Files hold JSON (one object, NDJSON, or objects simply concatenated, as Windows event
 //! exports are) or plain log lines; each record is parsed by palisade-parse exactly as
@@ -23,8 +24,23 @@ pub struct HuntArgs {
     #[command(flatten)]
     options: RuleOptions,
     /// Log files: JSON, NDJSON, concatenated JSON objects, or plain lines.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "from", conflicts_with = "from")]
     files: Vec<PathBuf>,
+    /// Hunt over stored events from this time on (RFC 3339, a date, epoch ms, now-1h)
+    /// instead of files, through the server's search API.
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// End of the stored time range (exclusive).
+    #[arg(long, requires = "from")]
+    to: Option<String>,
+    /// With --from/--to: a search query narrowing the stored events (docs/query.md).
+    #[arg(long, default_value = "", requires = "from")]
+    query: String,
+    /// With --from/--to: the tenant (provider administrators: a name or `*`).
+    #[arg(long, requires = "from")]
+    tenant: Option<String>,
+    #[command(flatten)]
+    server: crate::client::ServerArgs,
 }
 
 /// Runs the command; exit code 1 when nothing matched, like grep.
@@ -55,6 +71,38 @@ pub fn run(args: HuntArgs) -> anyhow::Result<ExitCode> {
             "{:<24} {:<13} {:<36} TITLE / EVENT",
             "TIME", "LEVEL", "RULE ID"
         )?;
+    }
+    if let (Some(from), Some(to)) = (&args.from, &args.to) {
+        let spinner = ProgressBar::new_spinner();
+        let range = crate::hunt_stored::StoredRange {
+            server: &args.server,
+            from,
+            to,
+            query: &args.query,
+            tenant: args.tenant.as_deref(),
+        };
+        events = crate::hunt_stored::for_each_event(&range, |event| {
+            for rule in scanner.scan(event) {
+                matches += 1;
+                print_match(&mut out, rule, event, "stored", args.json)?;
+            }
+            spinner.inc(1);
+            if spinner.position().is_multiple_of(1000) {
+                spinner.set_message(format!("{} events, {matches} matches", spinner.position()));
+            }
+            Ok(())
+        })?;
+        spinner.finish_and_clear();
+        out.flush()?;
+        eprintln!(
+            "{matches} matches in {events} stored events from {from} to {to}, {} rules",
+            engine.len()
+        );
+        return Ok(if matches > 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
     for path in &args.files {
         let bytes =

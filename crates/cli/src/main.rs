@@ -5,10 +5,15 @@
 mod advisories;
 mod audit;
 mod bench;
+mod check;
+mod check_fim;
 mod client;
 mod config_cmd;
 mod hunt;
 mod iam;
+mod hunt_stored;
+mod incident_tables;
+mod incidents;
 mod ingest;
 mod kms_bench;
 mod operator;
@@ -94,6 +99,14 @@ enum Command {
     /// API tokens: create (shown once), list, revoke (docs/iam.md).
     #[command(subcommand)]
     Token(iam::TokenCommand),
+    /// Incidents: list, show, ack, resolve, close, reopen, assign, comment, metrics, patterns.
+    #[command(subcommand)]
+    Incidents(incidents::IncidentsCommand),
+    /// Host agent: tail log files and ship them to a server (`agent enrol` first; docs/agent.md).
+    Agent(palisade_agent::cli::AgentArgs),
+    /// Posture: baseline configuration checks and file integrity (offline; docs/assess.md).
+    #[command(subcommand)]
+    Check(check::CheckCommand),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -138,6 +151,9 @@ fn main() -> ExitCode {
         Command::Vuln(cmd) => vuln_scan::run(cmd),
         Command::User(cmd) => iam::run_user(cmd),
         Command::Token(cmd) => iam::run_token(cmd),
+        Command::Incidents(cmd) => incidents::run(cmd),
+        Command::Agent(args) => palisade_agent::cli::run(args),
+        Command::Check(cmd) => check::run(cmd),
     };
     match result {
         Ok(code) => code,

@@ -33,6 +33,12 @@ pub struct Config {
     pub parsers: Vec<toml::Table>,
     /// Key management: encryption at rest.
     pub kms: crate::kms_config::KmsConfig,
+    /// `[detection]`: Sigma rules, correlation and alerts.
+    pub detection: crate::detection_config::DetectionConfig,
+    /// `[incidents]`: grouping, SLA, notifications and response actions (docs/incidents.md).
+    pub incidents: crate::incident_config::IncidentConfig,
+    /// `[agents]`: host agents (docs/agent.md).
+    pub agents: crate::agents_config::AgentsConfig,
 }
 
 impl Default for Config {
@@ -48,6 +54,9 @@ impl Default for Config {
             iam: crate::iam_config::IamConfig::default(),
             parsers: Vec::new(),
             kms: crate::kms_config::KmsConfig::default(),
+            detection: Default::default(),
+            incidents: Default::default(),
+            agents: Default::default(),
         }
     }
 }
@@ -389,9 +398,11 @@ impl Config {
                 "syslog.max_message_bytes must be at least 480 (RFC 5424's minimum)".into(),
             );
         }
+        self.detection.validate().map_err(ConfigError::Invalid)?;
         if self.wal.file_bytes.0 < 1 << 20 {
             return bad("wal.file_bytes must be at least 1MiB".into());
         }
+        self.incidents.validate().map_err(ConfigError::Invalid)?;
         Ok(())
     }
 }

@@ -7,12 +7,16 @@
 //! every stored block passes, the tokenizer shared by indexing and search, and the typed
 //! configuration read from `palisade.toml`.
 
+pub mod agents_config;
 pub mod alert;
 pub mod config;
+pub mod detection_config;
+pub mod detector;
 pub mod event;
 pub mod fields;
 pub mod iam_config;
 pub mod kms_config;
+pub mod incident_config;
 pub mod raw;
 pub mod seal;
 pub mod sink;
@@ -22,6 +26,7 @@ pub mod tokenize;
 pub mod value;
 
 pub use alert::{Alert, AlertChange, AlertKind, AlertLevel, AlertSink};
+pub use detector::Detector;
 pub use event::{Event, EventId, FieldName};
 pub use raw::{PayloadFormat, RawRecord, Transport};
 pub use seal::{IdentitySealer, SealError, Sealer};

@@ -94,7 +94,6 @@ impl Role {
                     | P::AlertsRead
                     | P::AlertsWrite
                     | P::RulesRead
-                    | P::RulesWrite
                     | P::IncidentsRead
                     | P::IncidentsWrite
                     | P::AgentsRead

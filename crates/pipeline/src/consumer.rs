@@ -1,7 +1,7 @@
 //! The consumer: durable batches in, parsed events into the store, segments out.
 
 use crate::{metrics::Metrics, Pipeline};
-use palisade_core::{config::StorageConfig, Event, RawRecord};
+use palisade_core::{config::StorageConfig, Detector, Event, RawRecord};
 use palisade_parse::{template::TemplateRegistry, ParserChains, Verdict};
 use palisade_store::{DurableBatch, EventStore, Wal};
 use std::{sync::Arc, time::Instant};
@@ -20,22 +20,34 @@ fn parse_one(seq: u64, rec: &RawRecord, chains: &ParserChains, metrics: &Metrics
     }
 }
 
+/// What happens to a record after it is durable: parser chains, templates, detection.
+pub(crate) struct Stages<'a> {
+    pub chains: &'a ParserChains,
+    pub metrics: &'a Metrics,
+    pub templates: &'a TemplateRegistry,
+    pub detector: Option<&'a dyn Detector>,
+}
+
+impl Stages<'_> {
+    /// Template annotation, counting and detection of parsed events about to be stored.
+    fn finish(&self, events: &mut [Event]) {
+        self.templates.annotate(events);
+        self.metrics.count_parsed(events);
+        if let Some(detector) = self.detector {
+            detector.inspect(events);
+        }
+    }
+}
+
 /// Parses one batch of consecutive records (the first has sequence number `first_seq`).
-/// Unparsed events get their tenant's template.
-fn parse_batch(
-    first_seq: u64,
-    records: &[RawRecord],
-    chains: &ParserChains,
-    metrics: &Metrics,
-    templates: &TemplateRegistry,
-) -> Vec<Event> {
+/// Unparsed events get their tenant's template; then detection sees them.
+fn parse_batch(first_seq: u64, records: &[RawRecord], stages: &Stages<'_>) -> Vec<Event> {
     let mut events: Vec<Event> = records
         .iter()
         .zip(first_seq..)
-        .filter_map(|(rec, seq)| parse_one(seq, rec, chains, metrics))
+        .filter_map(|(rec, seq)| parse_one(seq, rec, stages.chains, stages.metrics))
         .collect();
-    templates.annotate(&mut events);
-    metrics.count_parsed(&events);
+    stages.finish(&mut events);
     events
 }
 
@@ -43,23 +55,19 @@ fn parse_batch(
 pub(crate) fn replay(
     wal: &Wal,
     store: &EventStore,
-    metrics: &Metrics,
-    chains: &ParserChains,
-    templates: &TemplateRegistry,
+    stages: &Stages<'_>,
     committed: u64,
 ) -> anyhow::Result<u64> {
     const CHUNK: usize = 8192;
     let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
     let count = wal.replay(committed, |seq, rec| {
-        pending.extend(parse_one(seq, &rec, chains, metrics));
+        pending.extend(parse_one(seq, &rec, stages.chains, stages.metrics));
         if pending.len() == CHUNK {
-            templates.annotate(&mut pending);
-            metrics.count_parsed(&pending);
+            stages.finish(&mut pending);
             store.insert(std::mem::take(&mut pending));
         }
     })?;
-    templates.annotate(&mut pending);
-    metrics.count_parsed(&pending);
+    stages.finish(&mut pending);
     store.insert(pending);
     Ok(count)
 }
@@ -83,13 +91,13 @@ pub(crate) fn spawn(
                 Ok(Some(batch)) => {
                     let p = pipeline.clone();
                     tokio::task::block_in_place(|| {
-                        let events = parse_batch(
-                            batch.first_seq,
-                            &batch.records,
-                            &p.chains,
-                            &p.metrics,
-                            &p.templates,
-                        );
+                        let stages = Stages {
+                            chains: &p.chains,
+                            metrics: &p.metrics,
+                            templates: &p.templates,
+                            detector: p.detector.as_deref(),
+                        };
+                        let events = parse_batch(batch.first_seq, &batch.records, &stages);
                         p.metrics.note_inserted(&batch);
                         p.store.insert(events);
                     });
@@ -110,6 +118,10 @@ pub(crate) fn spawn(
                     return;
                 }
                 Err(_elapsed) => {
+                    if let Some(detector) = &pipeline.detector {
+                        let now = palisade_core::time::now_ms();
+                        tokio::task::block_in_place(|| detector.tick(now));
+                    }
                     pipeline.flush_in_background();
                     last_flush = Instant::now();
                 }

@@ -13,7 +13,9 @@ mod consumer;
 pub mod metrics;
 
 use metrics::Metrics;
-use palisade_core::{config::Config, IngestError, IngestSink, RawRecord, Sealer, SinkFuture};
+use palisade_core::{
+    config::Config, Detector, IngestError, IngestSink, RawRecord, Sealer, SinkFuture,
+};
 use palisade_parse::ParserChains;
 use palisade_store::{EventStore, Wal};
 use std::sync::{
@@ -33,6 +35,9 @@ pub struct Pipeline {
     flushing: AtomicBool,
     /// Per-tenant template miners for the events no parser understood.
     templates: Arc<palisade_parse::template::TemplateRegistry>,
+    /// The detection stage, when one is configured: sees every parsed event before it is
+    /// stored.
+    detector: Option<Arc<dyn Detector>>,
 }
 
 impl Pipeline {
@@ -40,6 +45,16 @@ impl Pipeline {
     /// run had not written to segments, and starts the consumer, flush and retention tasks on
     /// the current Tokio runtime.
     pub fn start(config: &Config, sealer: Arc<dyn Sealer>) -> anyhow::Result<Arc<Pipeline>> {
+        Pipeline::start_with_detector(config, sealer, None)
+    }
+
+    /// [`Pipeline::start`] with a detection stage that inspects every parsed event (replayed
+    /// ones included) before it is stored.
+    pub fn start_with_detector(
+        config: &Config,
+        sealer: Arc<dyn Sealer>,
+        detector: Option<Arc<dyn Detector>>,
+    ) -> anyhow::Result<Arc<Pipeline>> {
         let data = &config.data_dir;
         let chains = Arc::new(ParserChains::from_config(&config.parsers)?);
         let store = Arc::new(EventStore::open(
@@ -51,7 +66,13 @@ impl Pipeline {
         let (wal, durable) = Wal::open(&data.join("wal"), &config.wal, committed)?;
         let metrics = Arc::new(Metrics::default());
         let templates = Arc::new(palisade_parse::template::TemplateRegistry::new());
-        let replayed = consumer::replay(&wal, &store, &metrics, &chains, &templates, committed)?;
+        let stages = consumer::Stages {
+            chains: &chains,
+            metrics: &metrics,
+            templates: &templates,
+            detector: detector.as_deref(),
+        };
+        let replayed = consumer::replay(&wal, &store, &stages, committed)?;
         if replayed > 0 {
             tracing::info!(
                 replayed,
@@ -66,6 +87,7 @@ impl Pipeline {
             ready: AtomicBool::new(false),
             flushing: AtomicBool::new(false),
             templates,
+            detector,
         });
         consumer::spawn(pipeline.clone(), durable, config.storage.clone());
         pipeline.ready.store(true, Ordering::Release);

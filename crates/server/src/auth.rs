@@ -181,7 +181,23 @@ pub async fn authenticate(
         result: Outcome::Denied,
         status: Some(StatusCode::UNAUTHORIZED.as_u16()),
     };
-    let identity = match identify(&state, presented(&req)).await {
+    let credential = presented(&req);
+    if let Presented::Token(token) = &credential {
+        // An enrolled agent's token opens only the agent paths (shipping logs, heartbeats).
+        if let Some(principal) =
+            crate::api::agents::principal_for(&state, token, req.uri().path())
+        {
+            let subject = AuditRecord {
+                subject: principal.name.clone(),
+                tenant: principal.tenant.to_string(),
+                role: "agent".to_owned(),
+                ..refused_login
+            };
+            req.extensions_mut().insert(principal);
+            return run_recorded(&state, req, next, subject, &request_id).await;
+        }
+    }
+    let identity = match identify(&state, credential).await {
         Ok(identity) => identity,
         Err(e) => {
             let status = crate::api::iam::status_of(&e);
@@ -225,6 +241,20 @@ pub async fn authenticate(
         }
         return with_request_id(crate::api::error(StatusCode::FORBIDDEN, why), &request_id);
     }
+    req.extensions_mut().insert(principal);
+    req.extensions_mut().insert(identity);
+    run_recorded(&state, req, next, subject, &request_id).await
+}
+
+/// Records the intent of an authorized request (refusing it when the record cannot be
+/// written), runs the handler, then records the result.
+async fn run_recorded(
+    state: &ApiState,
+    req: Request,
+    next: Next,
+    subject: AuditRecord,
+    request_id: &str,
+) -> Response {
     let intent = AuditRecord {
         event_type: "api.request",
         result: Outcome::Pending,
@@ -232,10 +262,8 @@ pub async fn authenticate(
         ..subject
     };
     if let Err(e) = state.audit.record(intent.clone()).await {
-        return with_request_id(audit_refusal(&e), &request_id);
+        return with_request_id(audit_refusal(&e), request_id);
     }
-    req.extensions_mut().insert(principal);
-    req.extensions_mut().insert(identity);
     let mut response = next.run(req).await;
     let status = response.status().as_u16();
     let result = AuditRecord {
@@ -252,7 +280,7 @@ pub async fn authenticate(
             format!("{e}; the operation ran but its result is not in the audit trail"),
         );
     }
-    with_request_id(response, &request_id)
+    with_request_id(response, request_id)
 }
 
 #[cfg(test)]

@@ -51,7 +51,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => Arc::new(IdentitySealer),
     };
     announce_at_rest(&kms, at_rest.is_some());
-    let pipeline = Pipeline::start(&config, sealer)?;
+    let incidents =
+        palisade_incident::IncidentManager::start(state_store.clone(), config.incidents.clone())
+            .context("cannot start incident management")?;
+    let detection = palisade_alerts::DetectionService::start(
+        &config.detection,
+        &config.data_dir,
+        state_store.clone(),
+    )
+    .context("cannot load the detection rules")?;
+    detection.add_sink(incidents.clone());
+    let detector: Option<Arc<dyn palisade_core::Detector>> =
+        config.detection.enabled.then(|| detection.clone() as _);
+    let pipeline = Pipeline::start_with_detector(&config, sealer, detector)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
@@ -111,6 +123,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .ok()
         .map(zeroize::Zeroizing::new);
     let kms = crate::kms::KmsService::start(kms, sink.clone(), backup_passphrase, at_rest);
+    let agents = api::agents::Agents {
+        registry: palisade_agent::registry::Registry::open(state_store.clone())
+            .context("cannot prepare the agent registry")?,
+        config: config.agents.clone(),
+    };
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         iam,
@@ -119,6 +136,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         audit_log: audit_log.clone(),
         max_body_bytes: config.ingest.max_body_bytes,
         kms,
+        detection,
+        incidents,
+        agents,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await
@@ -126,6 +146,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     bound.api = listener.local_addr()?;
     let acceptor = (!config.api.insecure_http).then(|| tokio_rustls::TlsAcceptor::from(tls_config));
     let scheme = if acceptor.is_some() { "https" } else { "http" };
+    tokio::spawn(api::agents::watch_silence(state.clone()));
     tokio::spawn(http::serve(listener, acceptor, api::router(state)));
     announce(&bound, scheme, &cert_path);
     shutdown_signal().await;

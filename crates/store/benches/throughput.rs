@@ -40,6 +40,15 @@ fn main() {
         id += events.len() as u64;
         let (start, cpu_start) = (Instant::now(), thread_cpu_time());
         store.insert(events);
+        if id == chunk.min(total) {
+            let held = store.stats();
+            println!(
+                "memtable: {} events in {} bytes = {:.0} bytes/event",
+                held.memtable_events,
+                held.memtable_bytes,
+                held.memtable_bytes as f64 / held.memtable_events.max(1) as f64
+            );
+        }
         store.flush().unwrap();
         elapsed += start.elapsed();
         cpu += thread_cpu_time() - cpu_start;

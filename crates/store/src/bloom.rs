@@ -4,6 +4,7 @@
 //! finalizer (our own definition, stable across builds and platforms, since the hashes are
 //! stored); the k probe positions come from double hashing the two halves of that hash.
 
+use crate::seen_tokens::SeenTokens;
 use palisade_core::tokenize::{for_each_major_with_parts, for_each_run, minor_parts};
 
 /// Bits per distinct term: 10 bits and 7 probes give about 0.8% false positives.
@@ -23,20 +24,28 @@ pub fn token_hash(token: &[u8]) -> u64 {
 /// Seed of run hashes, so a run never collides with a token by construction.
 const RUN_SEED: u64 = 0x1319_8a2e_0370_7344;
 
-/// Scratch space for [`index_term_hashes`], reused across calls.
+/// Scratch space for [`index_term_hashes`], reused across calls for the terms of one block.
+/// It remembers the tokens of several parts it has indexed (timestamps, addresses, paths),
+/// whose many run terms are then not hashed again.
 #[derive(Default)]
 pub struct RunScratch {
     parts: Vec<u64>,
     separators: Vec<u64>,
+    seen: SeenTokens,
 }
 
 /// Appends the hash of every index term of `text`
 /// (`palisade_core::tokenize::for_each_index_term`): each minor part is hashed once, and each
 /// run of parts is hashed from its parts' and separators' hashes, so the bytes are read once.
+/// Terms of a token of several parts that `scratch` already indexed are not appended again:
+/// they are in the block's terms already.
 pub fn index_term_hashes(text: &[u8], hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
     for_each_major_with_parts(text, |token, parts| {
         if let [(start, end)] = parts {
             hashes.push(token_hash(&token[*start..*end]));
+            return;
+        }
+        if !scratch.seen.first_time(token) {
             return;
         }
         piece_hashes(token, parts, scratch);
@@ -154,18 +163,21 @@ pub struct Bloom {
 }
 
 impl Bloom {
-    /// A filter holding exactly the given term hashes (duplicates are fine).
-    pub fn from_hashes(hashes: &mut Vec<u64>) -> Self {
-        hashes.sort_unstable();
-        hashes.dedup();
+    /// A filter sized for and holding `hashes`, which are all different.
+    pub fn from_distinct(hashes: impl ExactSizeIterator<Item = u64>) -> Self {
         let bits = (hashes.len() * BITS_PER_TERM).max(64);
         let mut bloom = Bloom {
             words: vec![0; bits.div_ceil(64)],
         };
-        for h in hashes.iter() {
-            bloom.insert(*h);
+        for h in hashes {
+            bloom.insert(h);
         }
         bloom
+    }
+
+    /// Size of the filter in bytes.
+    pub fn bytes(&self) -> usize {
+        self.words.len() * 8
     }
 
     fn bit_count(&self) -> u64 {
@@ -243,10 +255,10 @@ mod tests {
 
     #[test]
     fn holds_what_was_inserted_and_rarely_anything_else() {
-        let mut hashes: Vec<u64> = (0..10_000)
+        let hashes: Vec<u64> = (0..10_000)
             .map(|i| token_hash(format!("10.0.{}.{}", i / 256, i % 256).as_bytes()))
             .collect();
-        let bloom = Bloom::from_hashes(&mut hashes);
+        let bloom = Bloom::from_distinct(hashes.into_iter());
         let bloom = Bloom::from_bytes(&bloom.to_bytes()).unwrap();
         assert!(bloom.may_contain(token_hash(b"10.0.3.7")));
         assert!(bloom.may_contain(token_hash(b"10.0.3.7".to_ascii_uppercase().as_slice())));

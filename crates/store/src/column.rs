@@ -55,8 +55,24 @@ pub struct ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    /// Sets row `row` (rows before it that got no value become null).
+    /// Bytes of cells and text so far.
+    pub fn bytes(&self) -> usize {
+        self.cells.len() + self.strings.len()
+    }
+
+    /// Empties the column, keeping its buffers.
+    pub fn clear(&mut self) {
+        self.cells.clear();
+        self.strings.clear();
+        self.rows = 0;
+    }
+
+    /// Sets row `row` (rows before it that got no value become null); a row already set
+    /// keeps its first value.
     pub fn push(&mut self, row: usize, value: &Value) {
+        if self.rows > row {
+            return;
+        }
         self.pad_to(row);
         match value {
             Value::Bool(false) => self.cells.push(FALSE),
@@ -80,6 +96,9 @@ impl ColumnBuilder {
 
     /// Sets row `row` to the last `len` bytes of the row's `raw_data`.
     pub fn push_raw_suffix(&mut self, row: usize, len: usize) {
+        if self.rows > row {
+            return;
+        }
         self.pad_to(row);
         self.cells.push(RAW_SUFFIX);
         put_uvarint(&mut self.cells, len as u64);
@@ -93,13 +112,15 @@ impl ColumnBuilder {
         }
     }
 
-    /// The encoded column of `rows` rows.
-    pub fn finish(mut self, rows: usize) -> Vec<u8> {
-        self.pad_to(rows);
-        let mut out = Vec::with_capacity(self.cells.len() + self.strings.len() + 12);
-        put_uvarint(&mut out, rows as u64);
-        put_uvarint(&mut out, self.cells.len() as u64);
+    /// The encoded column of `rows` rows (rows never set are null); the builder can go on.
+    pub fn encode(&self, rows: usize) -> Vec<u8> {
+        let padding = rows.saturating_sub(self.rows);
+        let cells = self.cells.len() + padding;
+        let mut out = Vec::with_capacity(cells + self.strings.len() + 12);
+        put_uvarint(&mut out, rows.max(self.rows) as u64);
+        put_uvarint(&mut out, cells as u64);
         out.extend_from_slice(&self.cells);
+        out.resize(out.len() + padding, NULL);
         out.extend_from_slice(&self.strings);
         out
     }
@@ -209,7 +230,7 @@ mod tests {
         b.push(2, &Value::Int(-5));
         b.push(4, &Value::Float(0.25));
         b.push(5, &Value::Bool(true));
-        let col = Column::decode(&b.finish(7), 7, None).unwrap();
+        let col = Column::decode(&b.encode(7), 7, None).unwrap();
         let got: Vec<_> = (0..7).map(|i| col.get(i).map(ValueRef::to_owned)).collect();
         assert_eq!(
             got,
@@ -236,12 +257,12 @@ mod tests {
         let mut raw = ColumnBuilder::default();
         raw.push(0, &Value::from("<13>1 - h app - - - disk full"));
         raw.push(1, &Value::from("<13>1 - h app - - - héllo"));
-        let raw = Column::decode(&raw.finish(3), 3, None).unwrap();
+        let raw = Column::decode(&raw.encode(3), 3, None).unwrap();
         let mut message = ColumnBuilder::default();
         message.push_raw_suffix(0, "disk full".len());
         message.push_raw_suffix(1, "héllo".len());
         message.push(2, &Value::from("not in raw"));
-        let bytes = message.finish(3);
+        let bytes = message.encode(3);
         let col = Column::decode(&bytes, 3, Some(&raw)).unwrap();
         assert_eq!(col.get(0), Some(ValueRef::Str("disk full")));
         assert_eq!(col.get(1), Some(ValueRef::Str("héllo")));
@@ -253,7 +274,7 @@ mod tests {
         let mut bad = ColumnBuilder::default();
         bad.push_raw_suffix(1, "llo".len() + 1);
         assert!(
-            Column::decode(&bad.finish(2), 2, Some(&raw)).is_err(),
+            Column::decode(&bad.encode(2), 2, Some(&raw)).is_err(),
             "not a char boundary"
         );
     }

@@ -5,7 +5,10 @@
 //! bytes are written and fsync'ed; concurrent appends share one fsync). The WAL's writer
 //! thread then hands every durable batch, in seq order, to the pipeline, which parses it into
 //! [`palisade_core::Event`]s whose id is the record's seq and [`EventStore::insert`]s them
-//! (searchable at once). [`EventStore::flush`] writes them to segments and only then advances
+//! (searchable at once). The memtable does not keep the events themselves: each is encoded
+//! on insert into its partition's open block (the same columns and index terms a segment
+//! block holds, uncompressed), a few hundred bytes per event; a full block gets its bloom
+//! filter at once, and a flush only compresses, seals and writes the blocks. [`EventStore::flush`] writes them to segments and only then advances
 //! the checkpoint; the WAL is truncated through [`EventStore::committed_seq`]. At startup the
 //! WAL replays everything above the checkpoint. Because a segment counts only once the
 //! checkpoint covers it, and replay starts exactly after the checkpoint, a `kill -9` at any
@@ -35,7 +38,8 @@
 //! the file, never a panic.
 //!
 //! # Search
-//! A search takes the memtable and the blocks overlapping the time range and cursor, visits
+//! A search takes the blocks overlapping the time range and cursor, those of the memtable
+//! (whose open blocks have no bloom filter yet and are always read) and of segments, visits
 //! blocks newest first, skips those whose bloom filter rules out a clause of the filter's
 //! index terms, evaluates the filter on the few columns it reads, keeps the top `limit` by
 //! (time desc, id desc), and stops once no remaining block can beat the current top. Only
@@ -48,6 +52,7 @@ mod codec;
 mod column;
 mod error;
 mod fsutil;
+mod seen_tokens;
 mod segment;
 mod store;
 mod wal;

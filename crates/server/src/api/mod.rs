@@ -1,13 +1,18 @@
 //! The HTTP API routes.
 
+pub mod agents;
+mod alerts;
 mod audit;
 mod bulk;
 pub mod console;
 mod events;
 mod health;
 pub mod iam;
+mod incident_reports;
+pub mod incidents;
 mod ingest;
 pub mod kms;
+mod rules;
 mod templates;
 mod transit;
 
@@ -39,6 +44,12 @@ pub struct ApiState {
     pub max_body_bytes: usize,
     /// The key management service.
     pub kms: Arc<crate::kms::KmsService>,
+    /// Detection: rules, correlation and the alert store.
+    pub detection: Arc<palisade_alerts::DetectionService>,
+    /// Incident management; also the `AlertSink` registered with detection.
+    pub incidents: Arc<palisade_incident::IncidentManager>,
+    /// Host agents: registry and settings.
+    pub agents: agents::Agents,
 }
 
 /// The most events one search page returns.
@@ -62,6 +73,10 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(kms::routes())
         .merge(transit::routes())
         .merge(iam::routes())
+        .merge(alerts::routes())
+        .merge(rules::routes())
+        .merge(incidents::routes())
+        .merge(agents::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
@@ -75,6 +90,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(iam::public_routes())
         .merge(console::public_routes())
         .merge(console::routes(state.clone()))
+        .merge(agents::public_routes())
         .merge(protected)
         .with_state(state)
 }

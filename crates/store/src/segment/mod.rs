@@ -1,9 +1,13 @@
 //! Segments: immutable files of sealed, compressed, columnar blocks with bloom filters.
 
+mod build;
 pub mod format;
 mod read;
+mod terms;
 mod write;
 
+pub use build::{BlockBuilder, PreparedBlock};
+pub use read::LoadedBlock;
 pub use write::{write_segment, SegmentSpec};
 
 use crate::bloom::Bloom;

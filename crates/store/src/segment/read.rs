@@ -1,5 +1,6 @@
 //! Opening segment files and loading the columns of a block.
 
+use super::build::PreparedBlock;
 use super::format::{Footer, SectionRef, MAGIC, TRAILER_BYTES};
 use super::{section_aad, Segment};
 use crate::{
@@ -9,7 +10,7 @@ use crate::{
     fsutil::read_exact_at,
 };
 use palisade_core::{fields, Sealer, ValueRef};
-use std::{fs::File, path::Path};
+use std::{borrow::Cow, fs::File, path::Path};
 
 impl Segment {
     /// Opens a segment: checks magic and footer CRC, decodes the footer and loads the bloom
@@ -134,38 +135,12 @@ impl Segment {
         } else {
             Vec::new()
         };
-        let wanted = |name: &str| fields.is_none_or(|wanted| wanted.iter().any(|w| w == name));
-        let load = |name: &str, section, raw_data: Option<&Column>| {
-            let bytes =
-                self.read_section(&file, sealer, index, &format!("f:{name}"), section, true)?;
-            Column::decode(&bytes, rows, raw_data).map_err(|_| bad(name))
+        let fetch = |name: &str, section: &SectionRef| {
+            let section_name = format!("f:{name}");
+            self.read_section(&file, sealer, index, &section_name, section, true)
+                .map(Cow::Owned)
         };
-        // `message` cells may be suffixes of `raw_data`, so raw data is decoded first.
-        let mut raw_data = match meta
-            .columns
-            .iter()
-            .find(|(name, _)| name == fields::RAW_DATA)
-        {
-            Some((name, section)) if wanted(fields::MESSAGE) || wanted(name) => {
-                Some(load(name, section, None)?)
-            }
-            _ => None,
-        };
-        let mut columns: Vec<(String, Column)> = Vec::new();
-        for (name, section) in &meta.columns {
-            if !wanted(name) {
-                continue;
-            }
-            let column = match raw_data.take_if(|_| name == fields::RAW_DATA) {
-                Some(raw) => raw,
-                None => {
-                    let decoded_raw = columns.iter().find(|(n, _)| n == fields::RAW_DATA);
-                    let base = raw_data.as_ref().or(decoded_raw.map(|(_, c)| c));
-                    load(name, section, base)?
-                }
-            };
-            columns.push((name.clone(), column));
-        }
+        let columns = decode_columns(&meta.columns, rows, fields, fetch, bad)?;
         Ok(LoadedBlock {
             rows,
             times,
@@ -173,6 +148,64 @@ impl Segment {
             columns,
         })
     }
+}
+
+impl PreparedBlock {
+    /// Loads the time and id columns and the field columns named in `fields` (all of them if
+    /// `None`) of a block held in memory.
+    pub fn load(&self, fields: Option<&[String]>) -> Result<LoadedBlock, StoreError> {
+        let bad = |what: &str| StoreError::Failed(format!("in-memory block: bad {what} column"));
+        Ok(LoadedBlock {
+            rows: self.rows(),
+            times: self.times.clone(),
+            ids: self.ids.clone(),
+            columns: decode_columns(
+                &self.columns,
+                self.rows(),
+                fields,
+                |_, bytes| Ok(Cow::Borrowed(bytes.as_slice())),
+                bad,
+            )?,
+        })
+    }
+}
+
+/// Decodes the columns of `stored` named in `fields` (all if `None`) from the bytes `fetch`
+/// returns for each; `raw_data` first, since `message` cells may be suffixes of it.
+fn decode_columns<'s, S>(
+    stored: &'s [(String, S)],
+    rows: usize,
+    fields: Option<&[String]>,
+    fetch: impl Fn(&str, &'s S) -> Result<Cow<'s, [u8]>, StoreError>,
+    bad: impl Fn(&str) -> StoreError,
+) -> Result<Vec<(String, Column)>, StoreError> {
+    let wanted = |name: &str| fields.is_none_or(|wanted| wanted.iter().any(|w| w == name));
+    let load = |name: &str, section: &'s S, raw_data: Option<&Column>| {
+        let bytes = fetch(name, section)?;
+        Column::decode(&bytes, rows, raw_data).map_err(|_| bad(name))
+    };
+    let mut raw_data = match stored.iter().find(|(name, _)| name == fields::RAW_DATA) {
+        Some((name, section)) if wanted(fields::MESSAGE) || wanted(name) => {
+            Some(load(name, section, None)?)
+        }
+        _ => None,
+    };
+    let mut columns: Vec<(String, Column)> = Vec::new();
+    for (name, section) in stored {
+        if !wanted(name) {
+            continue;
+        }
+        let column = match raw_data.take_if(|_| name == fields::RAW_DATA) {
+            Some(raw) => raw,
+            None => {
+                let decoded_raw = columns.iter().find(|(n, _)| n == fields::RAW_DATA);
+                let base = raw_data.as_ref().or(decoded_raw.map(|(_, c)| c));
+                load(name, section, base)?
+            }
+        };
+        columns.push((name.clone(), column));
+    }
+    Ok(columns)
 }
 
 /// Some or all columns of one block, decoded.

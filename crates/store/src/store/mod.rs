@@ -2,6 +2,7 @@
 //! partitions of immutable segments on disk.
 
 mod layout;
+mod memtable;
 mod plan;
 mod request;
 mod retention;
@@ -15,7 +16,8 @@ use crate::{
     segment::{write_segment, Segment, SegmentSpec},
 };
 use layout::{Catalog, PartitionKey};
-use palisade_core::{config::StorageConfig, Event, Sealer, TenantId};
+use memtable::{FlushBatch, Memtable};
+use palisade_core::{config::StorageConfig, Event, Sealer};
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
@@ -33,10 +35,10 @@ pub struct EventStore {
 }
 
 struct State {
-    /// Inserted, not yet flushed; in id order.
-    memtable: Vec<Event>,
+    /// Inserted, not yet flushed.
+    memtable: Memtable,
     /// Being written by the current flush; still searched until its segments are in `catalog`.
-    flushing: Arc<Vec<Event>>,
+    flushing: Arc<FlushBatch>,
     catalog: Catalog,
     committed: u64,
     /// Set when a failed flush left files it could not remove.
@@ -65,6 +67,8 @@ pub struct StoreStats {
     pub tenants: Vec<TenantStats>,
     /// Events inserted but not yet flushed.
     pub memtable_events: u64,
+    /// Bytes of memory those events take, encoded as blocks.
+    pub memtable_bytes: u64,
     /// Highest event id on disk.
     pub committed_seq: u64,
 }
@@ -84,8 +88,8 @@ impl EventStore {
             cfg: cfg.clone(),
             sealer,
             state: RwLock::new(State {
-                memtable: Vec::new(),
-                flushing: Arc::new(Vec::new()),
+                memtable: Memtable::default(),
+                flushing: Arc::new(FlushBatch::default()),
                 catalog,
                 committed,
                 failure: None,
@@ -107,24 +111,19 @@ impl EventStore {
         self.read().committed
     }
 
-    /// Adds events (ids strictly increasing across calls) to the in-memory table; they are
-    /// searchable at once.
+    /// Adds events (ids strictly increasing across calls) to the in-memory table, encoded
+    /// as the blocks a flush will write; they are searchable at once.
     pub fn insert(&self, events: Vec<Event>) {
         if events.is_empty() {
             return;
         }
-        let mut state = self.write();
-        if state.memtable.is_empty() {
-            state.memtable = events;
-        } else {
-            state.memtable.extend(events);
-        }
+        self.write().memtable.insert(&events, self.cfg.block_events);
     }
 
     /// Events inserted and not yet flushed.
     pub fn memtable_len(&self) -> usize {
         let state = self.read();
-        state.memtable.len() + state.flushing.len()
+        state.memtable.len() + state.flushing.events
     }
 
     /// Writes the in-memory events to segments durably (one per tenant and day touched), then
@@ -137,14 +136,14 @@ impl EventStore {
             if let Some(failure) = &state.failure {
                 return Err(StoreError::Failed(failure.clone()));
             }
-            if state.memtable.is_empty() {
+            if state.memtable.len() == 0 {
                 return Ok(state.committed);
             }
-            let batch = Arc::new(std::mem::take(&mut state.memtable));
+            let batch = Arc::new(state.memtable.take());
             state.flushing = batch.clone();
             batch
         };
-        let flush_seq = batch.iter().map(|e| e.id).max().unwrap_or(0);
+        let flush_seq = batch.max_id();
         let mut written: Vec<(PartitionKey, Arc<Segment>)> = Vec::new();
         let result = self.write_segments(&batch, flush_seq, &mut written);
         // If the checkpoint write fails half-way, it may or may not have reached the disk, so
@@ -167,16 +166,17 @@ impl EventStore {
                 state.committed = state.committed.max(flush_seq);
                 let committed = state.committed;
                 drop(state);
-                drop(batch);
-                release_in_background(flushed);
+                drop((batch, flushed));
                 Ok(committed)
             }
             Err((e, in_checkpoint)) => {
                 drop(flushed);
                 // Put the events back in front of anything inserted meanwhile.
-                let newer = std::mem::take(&mut state.memtable);
-                state.memtable = Arc::try_unwrap(batch).unwrap_or_else(|shared| (*shared).clone());
-                state.memtable.extend(newer);
+                let batch = Arc::try_unwrap(batch).unwrap_or_else(|shared| FlushBatch {
+                    partitions: shared.partitions.clone(),
+                    events: shared.events,
+                });
+                state.memtable.restore(batch);
                 if in_checkpoint || matches!(e, StoreError::Failed(_)) {
                     state.failure = Some(e.to_string());
                 }
@@ -192,29 +192,21 @@ impl EventStore {
 
     fn write_segments(
         &self,
-        batch: &[Event],
+        batch: &FlushBatch,
         flush_seq: u64,
         written: &mut Vec<(PartitionKey, Arc<Segment>)>,
     ) -> Result<(), StoreError> {
-        let mut groups: BTreeMap<(&TenantId, i64), Vec<&Event>> = BTreeMap::new();
-        for event in batch {
-            groups
-                .entry((&event.tenant, layout::day_of(event.time)))
-                .or_default()
-                .push(event);
-        }
-        for ((tenant, day), events) in groups {
-            let partition = layout::day_name(day);
+        for (tenant, day, blocks) in &batch.partitions {
+            let partition = layout::day_name(*day);
             layout::create_dir_durably(&layout::partition_dir(&self.dir, tenant, &partition))?;
             let path = layout::segment_path(&self.dir, tenant, &partition, flush_seq);
             let spec = SegmentSpec {
                 tenant: tenant.as_str(),
                 partition: &partition,
                 flush_seq,
-                block_events: self.cfg.block_events,
                 zstd_level: self.cfg.zstd_level,
             };
-            let segment = match write_segment(&path, &spec, &events, self.sealer.as_ref()) {
+            let segment = match write_segment(&path, &spec, blocks, self.sealer.as_ref()) {
                 Ok(segment) => segment,
                 // The rename may have happened before the error: the file must not survive to
                 // be loaded under a later, larger checkpoint.
@@ -246,18 +238,9 @@ impl EventStore {
         }
         StoreStats {
             tenants: tenants.into_values().collect(),
-            memtable_events: (state.memtable.len() + state.flushing.len()) as u64,
+            memtable_events: (state.memtable.len() + state.flushing.events) as u64,
+            memtable_bytes: (state.memtable.bytes() + state.flushing.bytes()) as u64,
             committed_seq: state.committed,
         }
     }
-}
-
-/// Frees a flushed batch on another thread: dropping a couple of hundred thousand events
-/// costs tens of milliseconds that the ingest path need not wait for.
-fn release_in_background(events: Arc<Vec<Event>>) {
-    let spawned = std::thread::Builder::new()
-        .name("palisade-release".into())
-        .spawn(move || drop(events));
-    // If no thread can be started the closure (and the events) is dropped right here.
-    drop(spawned);
 }

@@ -1,11 +1,8 @@
 //! What a search or aggregation needs to know to pick blocks and rows.
 
 use super::request::{Cursor, SearchRequest};
-use crate::{
-    bloom::{self, field_value_hash, Bloom},
-    segment::format::BlockMeta,
-};
-use palisade_core::{Event, TenantId};
+use crate::bloom::{self, field_value_hash, Bloom};
+use palisade_core::TenantId;
 use palisade_query::{Expr, IndexTerm, Row};
 
 /// A request turned into checks.
@@ -71,13 +68,14 @@ impl<'a> Plan<'a> {
         self.req.cursor.is_none_or(|c| key < c)
     }
 
-    /// The block may hold rows in the time range and after the cursor.
-    pub fn block_in_scope(&self, b: &BlockMeta) -> bool {
-        self.req.from_ms.is_none_or(|from| b.max_time >= from)
-            && self.req.to_ms.is_none_or(|to| b.min_time < to)
+    /// A block whose rows lie between these times and start at this id may hold rows in the
+    /// time range and after the cursor.
+    pub fn span_in_scope(&self, min_time: i64, max_time: i64, min_id: u64) -> bool {
+        self.req.from_ms.is_none_or(|from| max_time >= from)
+            && self.req.to_ms.is_none_or(|to| min_time < to)
             && self.after_cursor(Cursor {
-                time: b.min_time,
-                id: b.min_id,
+                time: min_time,
+                id: min_id,
             })
     }
 
@@ -91,11 +89,6 @@ impl<'a> Plan<'a> {
     /// The filter matches the row.
     pub fn matches(&self, row: &dyn Row) -> bool {
         self.match_all || self.req.filter.matches(row)
-    }
-
-    /// Cheap checks on an in-memory event: tenant and time range.
-    pub fn event_in_scope(&self, e: &Event) -> bool {
-        self.tenant_allowed(&e.tenant) && self.in_range(e.time)
     }
 }
 

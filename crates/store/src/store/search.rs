@@ -5,8 +5,12 @@ use super::{
     request::{Cursor, ScanStats, SearchPage, SearchRequest},
     EventStore,
 };
-use crate::{error::StoreError, segment::Segment};
-use palisade_core::{Event, TenantId};
+use crate::{
+    bloom::Bloom,
+    error::StoreError,
+    segment::{LoadedBlock, PreparedBlock, Segment},
+};
+use palisade_core::{Event, Sealer, TenantId};
 use palisade_query::{Aggregator, Pipe, Table};
 use std::{
     cmp::Reverse,
@@ -14,9 +18,10 @@ use std::{
     sync::Arc,
 };
 
-enum Hit {
-    Memory(Box<Event>),
-    Block { slot: usize, row: usize },
+/// A matching row: the block's place among those read, and the row in it.
+struct Hit {
+    slot: usize,
+    row: usize,
 }
 
 struct Ranked(Cursor, Hit);
@@ -63,8 +68,61 @@ impl TopK {
     }
 }
 
-/// A block picked for reading.
-type BlockRef = (Arc<Segment>, usize);
+/// A block picked for reading: stored in a segment, or held by the memtable.
+#[derive(Clone)]
+enum BlockRef {
+    Stored(Arc<Segment>, usize),
+    Memory(Arc<PreparedBlock>),
+}
+
+/// Where a block's rows lie: (min time, max time, min id, max id).
+type Bounds = (i64, i64, u64, u64);
+
+impl BlockRef {
+    fn bounds(&self) -> Bounds {
+        match self {
+            BlockRef::Stored(segment, index) => {
+                let b = &segment.footer.blocks[*index];
+                (b.min_time, b.max_time, b.min_id, b.max_id)
+            }
+            BlockRef::Memory(block) => {
+                let (min_time, max_time) = block.time_range;
+                (min_time, max_time, block.min_id(), block.max_id())
+            }
+        }
+    }
+
+    /// The block's index; `None` when it has none yet (a memtable block being filled).
+    fn bloom(&self) -> Option<&Bloom> {
+        match self {
+            BlockRef::Stored(segment, index) => segment.blooms.get(*index),
+            BlockRef::Memory(block) => block.bloom.as_ref(),
+        }
+    }
+
+    fn load(
+        &self,
+        sealer: &dyn Sealer,
+        time: bool,
+        ids: bool,
+        fields: Option<&[String]>,
+    ) -> Result<LoadedBlock, StoreError> {
+        match self {
+            BlockRef::Stored(segment, index) => {
+                segment.load_block(sealer, *index, time, ids, fields)
+            }
+            BlockRef::Memory(block) => block.load(fields),
+        }
+    }
+
+    fn tenant(&self) -> Result<TenantId, StoreError> {
+        match self {
+            BlockRef::Stored(segment, _) => TenantId::new(&segment.footer.tenant)
+                .map_err(|e| StoreError::corrupt(&segment.path, e)),
+            BlockRef::Memory(block) => Ok(block.tenant.clone()),
+        }
+    }
+}
 
 impl EventStore {
     /// Newest first (time desc, then id desc), at most `req.limit` events after `req.cursor`.
@@ -82,52 +140,29 @@ impl EventStore {
             limit: req.limit,
             heap: BinaryHeap::new(),
         };
-        let mut blocks = {
-            let state = self.read();
-            for e in state.flushing.iter().chain(state.memtable.iter()) {
-                stats.rows += 1;
-                let key = Cursor {
-                    time: e.time,
-                    id: e.id,
-                };
-                if plan.event_in_scope(e)
-                    && plan.after_cursor(key)
-                    && top.accepts(key)
-                    && plan.matches(e)
-                {
-                    top.offer(key, Hit::Memory(Box::new(e.clone())));
-                }
-            }
-            self.blocks_in_scope(&plan, &state.catalog)
-        };
-        blocks.sort_by_key(|(seg, i)| {
-            let b = &seg.footer.blocks[*i];
-            Reverse((b.max_time, b.max_id))
+        let mut blocks = self.blocks_in_scope(&plan);
+        blocks.sort_by_key(|block| {
+            let (_, max_time, _, max_id) = block.bounds();
+            Reverse((max_time, max_id))
         });
         let mut read: Vec<BlockRef> = Vec::new();
-        for (n, (segment, index)) in blocks.iter().enumerate() {
-            let meta = &segment.footer.blocks[*index];
+        for (n, block) in blocks.iter().enumerate() {
+            let (_, max_time, _, max_id) = block.bounds();
             if let Some(t) = top.threshold() {
-                if meta.max_time < t.time {
+                if max_time < t.time {
                     stats.blocks_skipped += (blocks.len() - n) as u64;
                     break;
                 }
-                if (meta.max_time, meta.max_id) < (t.time, t.id) {
+                if (max_time, max_id) < (t.time, t.id) {
                     stats.blocks_skipped += 1;
                     continue;
                 }
             }
-            if !bloom_allows(&plan, segment, *index) {
+            if !block.bloom().is_none_or(|bloom| plan.bloom_allows(bloom)) {
                 stats.blocks_skipped += 1;
                 continue;
             }
-            let loaded = match segment.load_block(
-                self.sealer.as_ref(),
-                *index,
-                true,
-                true,
-                Some(&plan.fields),
-            ) {
+            let loaded = match block.load(self.sealer.as_ref(), true, true, Some(&plan.fields)) {
                 Ok(loaded) => loaded,
                 Err(StoreError::Seal { .. }) => {
                     stats.blocks_unreadable += 1;
@@ -137,7 +172,7 @@ impl EventStore {
             };
             stats.blocks += 1;
             let slot = read.len();
-            read.push((segment.clone(), *index));
+            read.push(block.clone());
             for row in 0..loaded.rows {
                 stats.rows += 1;
                 let key = Cursor {
@@ -149,7 +184,7 @@ impl EventStore {
                     && top.accepts(key)
                     && plan.matches(&loaded.row(row))
                 {
-                    top.offer(key, Hit::Block { slot, row });
+                    top.offer(key, Hit { slot, row });
                 }
             }
         }
@@ -171,16 +206,32 @@ impl EventStore {
         })
     }
 
-    fn blocks_in_scope(&self, plan: &Plan<'_>, catalog: &super::layout::Catalog) -> Vec<BlockRef> {
-        let mut blocks = Vec::new();
-        for ((tenant, _), segments) in catalog {
+    /// The blocks in the request's time range, cursor and tenant: the flush in progress's,
+    /// the memtable's and the segments'.
+    fn blocks_in_scope(&self, plan: &Plan<'_>) -> Vec<BlockRef> {
+        let state = self.read();
+        let in_scope = |block: &BlockRef| {
+            let (min_time, max_time, min_id, _) = block.bounds();
+            plan.span_in_scope(min_time, max_time, min_id)
+        };
+        let mut blocks: Vec<BlockRef> = state
+            .flushing
+            .blocks()
+            .cloned()
+            .chain(state.memtable.blocks())
+            .filter(|block| plan.tenant_allowed(&block.tenant))
+            .map(BlockRef::Memory)
+            .filter(in_scope)
+            .collect();
+        for ((tenant, _), segments) in &state.catalog {
             if !plan.tenant_allowed(tenant) {
                 continue;
             }
             for segment in segments {
-                for (index, meta) in segment.footer.blocks.iter().enumerate() {
-                    if plan.block_in_scope(meta) {
-                        blocks.push((segment.clone(), index));
+                for index in 0..segment.footer.blocks.len() {
+                    let block = BlockRef::Stored(segment.clone(), index);
+                    if in_scope(&block) {
+                        blocks.push(block);
                     }
                 }
             }
@@ -196,28 +247,15 @@ impl EventStore {
     ) -> Result<Vec<Event>, StoreError> {
         let mut full = HashMap::new();
         let mut events = Vec::with_capacity(ranked.len());
-        for Ranked(_, hit) in ranked {
-            let (slot, row) = match hit {
-                Hit::Memory(event) => {
-                    events.push(*event);
-                    continue;
-                }
-                Hit::Block { slot, row } => (slot, row),
-            };
-            let (segment, index) = &read[slot];
+        for Ranked(_, Hit { slot, row }) in ranked {
+            let block_ref = &read[slot];
             let block = match full.entry(slot) {
                 Entry::Occupied(loaded) => loaded.into_mut(),
-                Entry::Vacant(slot) => slot.insert(segment.load_block(
-                    self.sealer.as_ref(),
-                    *index,
-                    true,
-                    true,
-                    None,
-                )?),
+                Entry::Vacant(slot) => {
+                    slot.insert(block_ref.load(self.sealer.as_ref(), true, true, None)?)
+                }
             };
-            let tenant = TenantId::new(&segment.footer.tenant)
-                .map_err(|e| StoreError::corrupt(&segment.path, e))?;
-            let mut event = Event::new(block.ids[row], tenant, block.times[row]);
+            let mut event = Event::new(block.ids[row], block_ref.tenant()?, block.times[row]);
             for (name, column) in &block.columns {
                 if let Some(value) = column.get(row) {
                     event.fields.push((name.clone().into(), value.to_owned()));
@@ -241,22 +279,12 @@ impl EventStore {
         };
         let plan = Plan::new(&unpaged, &extra);
         let mut aggregator = Aggregator::new(pipe.clone());
-        let blocks = {
-            let state = self.read();
-            for e in state.flushing.iter().chain(state.memtable.iter()) {
-                if plan.event_in_scope(e) && plan.matches(e) {
-                    aggregator.add(e);
-                }
-            }
-            self.blocks_in_scope(&plan, &state.catalog)
-        };
-        for (segment, index) in blocks {
-            if !bloom_allows(&plan, &segment, index) {
+        for block in self.blocks_in_scope(&plan) {
+            if !block.bloom().is_none_or(|bloom| plan.bloom_allows(bloom)) {
                 continue;
             }
-            let loaded = match segment.load_block(
+            let loaded = match block.load(
                 self.sealer.as_ref(),
-                index,
                 plan.needs_time,
                 plan.needs_ids,
                 Some(&plan.fields),
@@ -277,13 +305,4 @@ impl EventStore {
         }
         Ok(aggregator.finish())
     }
-}
-
-/// Whether block `index`'s bloom filter may hold the plan's terms; a segment loaded without
-/// its bloom filters (the sealer refused them) cannot skip.
-fn bloom_allows(plan: &Plan<'_>, segment: &Segment, index: usize) -> bool {
-    segment
-        .blooms
-        .get(index)
-        .is_none_or(|bloom| plan.bloom_allows(bloom))
 }

@@ -1,0 +1,29 @@
+//! Detection wired into the product.
+//!
+//! [`DetectionService`] is the pipeline's detection stage (a [`palisade_core::Detector`]):
+//! every parsed event runs through the Sigma engine of `palisade-detect`, every match feeds
+//! the correlation engine of `palisade-correlate`, and detection matches and correlation
+//! alerts become [`palisade_core::Alert`]s in the [`AlertStore`] (tables in the embedded
+//! state store). A repeat of the same rule, tenant and entities (host, user, addresses)
+//! within the suppression window is folded into the open alert; raising is idempotent per
+//! rule and event, so replaying the write-ahead log after a crash never duplicates an alert.
+//! Every registered [`palisade_core::AlertSink`] hears about each raise and repeat.
+//!
+//! The [`RuleLibrary`] gathers the rules: the built-in pack embedded in the binary
+//! ([`builtin`]), the configured `rules_dirs`, and rules uploaded through the API (kept under
+//! `<data-dir>/rules/`); rules can be disabled and enabled, and every change is validated
+//! and compiled before the running engine is swapped atomically (no restart). See
+//! `docs/alerts.md`.
+
+#![warn(missing_docs)]
+
+pub mod builtin;
+mod finding;
+pub mod rules;
+mod service;
+pub mod store;
+
+pub use finding::{entities_of, Finding};
+pub use rules::{RuleError, RuleInfo, RuleLibrary, RuleOrigin};
+pub use service::DetectionService;
+pub use store::{AlertFilter, AlertStore};

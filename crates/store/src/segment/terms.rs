@@ -1,0 +1,81 @@
+//! A block's index terms from an event: whole field values and the terms of free text.
+
+use crate::bloom::{field_value_hash, index_term_hashes, RunScratch};
+use palisade_core::{fields, tokenize::is_major_breaker, Value};
+
+/// Adds the whole value of a field when the shared rule ([`fields::field_value_is_indexed`])
+/// keeps it.
+pub fn index_whole_value(path: &str, value: &Value, hashes: &mut Vec<u64>) {
+    if let Value::Str(text) = value {
+        if fields::field_value_is_indexed(path, text) {
+            hashes.push(field_value_hash(path, text.as_bytes()));
+        }
+    }
+}
+
+/// Adds the index terms of `raw_data` and `message`, reading each byte once: a message is
+/// usually the tail of its raw data, so the raw data is tokenized up to where the message
+/// starts, then the message, then the one major token of the raw data that straddles that
+/// point (a BOM or other glued bytes before the message). Together they hold every term of
+/// both texts.
+pub fn index_free_text(raw: &str, message: &str, hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
+    let (raw, message) = (raw.as_bytes(), message.as_bytes());
+    if message.is_empty() || !raw.ends_with(message) {
+        index_term_hashes(raw, hashes, scratch);
+        index_term_hashes(message, hashes, scratch);
+        return;
+    }
+    let split = raw.len() - message.len();
+    index_term_hashes(&raw[..split], hashes, scratch);
+    index_term_hashes(message, hashes, scratch);
+    if split > 0 && !is_major_breaker(raw[split - 1]) && !is_major_breaker(raw[split]) {
+        let start = raw[..split]
+            .iter()
+            .rposition(|b| is_major_breaker(*b))
+            .map_or(0, |i| i + 1);
+        let end = split
+            + message
+                .iter()
+                .position(|b| is_major_breaker(*b))
+                .unwrap_or(message.len());
+        index_term_hashes(&raw[start..end], hashes, scratch);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bloom::term_hash;
+    use proptest::prelude::*;
+
+    fn assert_covers(raw: &str, message: &str) {
+        let mut hashes = Vec::new();
+        index_free_text(raw, message, &mut hashes, &mut RunScratch::default());
+        for text in [raw, message] {
+            palisade_core::tokenize::for_each_index_term(text.as_bytes(), |term| {
+                let lower = term.to_ascii_lowercase();
+                assert!(
+                    hashes.contains(&term_hash(&lower)),
+                    "{:?} of {text:?} (raw {raw:?}, message {message:?})",
+                    String::from_utf8_lossy(term)
+                );
+            });
+        }
+    }
+
+    #[test]
+    fn a_message_glued_to_its_header_by_a_bom_keeps_every_term() {
+        assert_covers("<13>1 - h app - - - \u{feff}seq: 42 done", "seq: 42 done");
+        assert_covers("<13>1 - h app - - - x.y:z", "y:z");
+        assert_covers("whole", "whole");
+        assert_covers("a b", "unrelated c.d");
+    }
+
+    proptest! {
+        #[test]
+        fn raw_and_message_terms_are_all_indexed(head in "[a. :=\u{feff}-]{0,10}", tail in "[a1. :=-]{0,14}") {
+            let raw = format!("{head}{tail}");
+            assert_covers(&raw, &tail);
+        }
+    }
+}
