@@ -135,7 +135,8 @@ fn agent_tails_across_rotation_reports_health_and_goes_silent() {
     let dir = tempdir();
     let server = Server::start(dir.path(), Some("[agents]\nsilent_after = \"2s\"\n"));
     let token = enrol(&server, &server.url(), dir.path());
-    let (status, body) = server.get("/api/v1/audit/records", &[("limit", "10000")]);
+    let auditor = server.token_for("auditadmin");
+    let (status, body) = server.get_as(&auditor, "/api/v1/audit/records", &[("limit", "10000")]);
     assert_eq!(status, 200, "{body}");
     let enrolments: Vec<String> = body["records"]
         .as_array()

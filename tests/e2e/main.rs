@@ -3,9 +3,9 @@
 //! the CLI, killed with SIGKILL and restarted.
 
 mod access;
-mod at_rest;
-mod alerts;
 mod agent;
+mod alerts;
+mod at_rest;
 mod audit;
 mod audit_tamper;
 mod console;
@@ -16,6 +16,7 @@ mod harness;
 mod hunt;
 mod iam;
 mod incident_actions;
+mod incident_chain;
 mod incident_notify;
 mod incident_peers;
 mod incidents;

@@ -61,7 +61,7 @@ impl Finding {
             event_ids: alert.event_ids,
             first_seen: alert.first_seen,
             last_seen: alert.last_seen,
-            entities: alert.group.into_iter().collect(),
+            entities: entities_of_group(alert.group),
         }
     }
 
@@ -91,6 +91,25 @@ const ENTITY_PATHS: &[(&str, &[&str])] = &[
     ("dst_ip", &["dst_endpoint.ip"]),
 ];
 
+/// The entities of a correlation group: each `group-by` field with its value, and under its
+/// entity name too (`src_ip` for `src_endpoint.ip`, ...) so incidents group correlation
+/// alerts by the same keys as detection alerts.
+fn entities_of_group(group: Vec<(String, String)>) -> BTreeMap<String, String> {
+    let mut entities = BTreeMap::new();
+    for (field, value) in group {
+        let entity = ENTITY_PATHS
+            .iter()
+            .find(|(_, paths)| paths.contains(&field.as_str()));
+        if let Some((name, _)) = entity {
+            entities
+                .entry((*name).to_owned())
+                .or_insert_with(|| value.clone());
+        }
+        entities.insert(field, value);
+    }
+    entities
+}
+
 /// The entities of an event: `host`, `user`, `src_ip`, `dst_ip`, those it has.
 pub fn entities_of(event: &Event) -> BTreeMap<String, String> {
     ENTITY_PATHS
@@ -119,5 +138,18 @@ mod tests {
         assert!(!entities.contains_key("dst_ip"));
         e.set("user.name", "root");
         assert_eq!(entities_of(&e)["user"], "root", "the target user wins");
+    }
+
+    #[test]
+    fn correlation_groups_also_name_their_entities() {
+        let group = vec![
+            ("src_endpoint.ip".to_owned(), "10.0.0.7".to_owned()),
+            ("service".to_owned(), "ssh".to_owned()),
+        ];
+        let entities = entities_of_group(group);
+        assert_eq!(entities["src_ip"], "10.0.0.7");
+        assert_eq!(entities["src_endpoint.ip"], "10.0.0.7");
+        assert_eq!(entities["service"], "ssh");
+        assert_eq!(entities.len(), 3);
     }
 }

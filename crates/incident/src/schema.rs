@@ -29,7 +29,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX incidents_group ON incidents (tenant, group_key, state);
     CREATE INDEX incidents_created ON incidents (tenant, created_ms);
     CREATE TABLE incident_alerts (
-        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
         alert_id TEXT NOT NULL,
         rule_id TEXT NOT NULL,
         rule_title TEXT NOT NULL,
@@ -43,20 +43,20 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX incident_alerts_alert ON incident_alerts (alert_id);
     CREATE TABLE incident_events (
-        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
         event_id TEXT NOT NULL,
         PRIMARY KEY (incident_id, event_id)
     );
     CREATE TABLE incident_notes (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
         time_ms INTEGER NOT NULL,
         author TEXT NOT NULL,
         text TEXT NOT NULL
     );
     CREATE TABLE incident_history (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
         time_ms INTEGER NOT NULL,
         actor TEXT NOT NULL,
         action TEXT NOT NULL,
@@ -80,7 +80,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX incident_notifications_due ON incident_notifications (status, next_attempt_ms);
     CREATE TABLE incident_action_runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
-        incident_id INTEGER NOT NULL REFERENCES incidents (id),
+        incident_id INTEGER NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
         action TEXT NOT NULL,
         actor TEXT NOT NULL,
         status TEXT NOT NULL,

@@ -184,8 +184,7 @@ pub async fn authenticate(
     let credential = presented(&req);
     if let Presented::Token(token) = &credential {
         // An enrolled agent's token opens only the agent paths (shipping logs, heartbeats).
-        if let Some(principal) =
-            crate::api::agents::principal_for(&state, token, req.uri().path())
+        if let Some(principal) = crate::api::agents::principal_for(&state, token, req.uri().path())
         {
             let subject = AuditRecord {
                 subject: principal.name.clone(),
