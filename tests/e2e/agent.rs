@@ -187,6 +187,19 @@ fn agent_tails_across_rotation_reports_health_and_goes_silent() {
         agents(&server)[0]["status"] == "silent"
     });
     let silence = server.wait_for("unmapped.agent_status:silent", 1);
+    let mut alerts = Vec::new();
+    wait_until("the built-in rule's alert for the silent agent", || {
+        alerts = server.get("/api/v1/alerts", &[]).1["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        !alerts.is_empty()
+    });
+    let silent_alert = alerts
+        .iter()
+        .find(|a| a["rule_title"] == "Palisade host agent went silent")
+        .unwrap_or_else(|| panic!("{alerts:?}"));
+    assert_eq!(silent_alert["level"], "medium");
     assert_eq!(silence.len(), 1, "reported once: {silence:?}");
     assert_eq!(
         silence[0]["unmapped"]["agent_id"], listed["id"],
