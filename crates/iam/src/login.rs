@@ -63,19 +63,7 @@ impl Iam {
                  FROM iam_users u JOIN iam_tenants n ON n.name = u.tenant
                  WHERE u.tenant = ?1 AND u.name = ?2",
                 params![attempt.tenant.as_str(), attempt.user],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
-                },
+                |r| UserRow::try_from(r),
             )
             .optional()
         })?;

@@ -76,19 +76,7 @@ impl Iam {
                  FROM iam_sessions s JOIN iam_users u ON u.id = s.user_id
                  JOIN iam_tenants n ON n.name = u.tenant WHERE s.id = ?1",
                 [id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                    ))
-                },
+                |r| SessionRow::try_from(r),
             )
             .optional()
         })?;

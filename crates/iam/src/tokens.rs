@@ -188,20 +188,7 @@ impl Iam {
                  FROM iam_tokens t JOIN iam_users u ON u.id = t.user_id
                  JOIN iam_tenants n ON n.name = u.tenant WHERE t.id = ?1",
                 [id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                    ))
-                },
+                |r| TokenRow::try_from(r),
             )
             .optional()
         })?;
