@@ -24,6 +24,7 @@ mod ingest_search;
 mod kms;
 mod operability;
 mod parse_cli;
+mod parser_api;
 mod parser_chains;
 mod retention;
 mod syslog;

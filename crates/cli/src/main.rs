@@ -18,6 +18,7 @@ mod ingest;
 mod kms_bench;
 mod operator;
 mod parse_cmd;
+mod parsers;
 mod rules;
 mod search;
 mod templates;
@@ -70,7 +71,7 @@ enum Command {
     /// Work with palisade.toml.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
-    /// Mine log templates (offline from a file).
+    /// Log templates: mine a file offline, list a server's, promote one to a parser.
     #[command(subcommand)]
     Templates(templates::TemplatesCommand),
     /// Measure: load generators.
@@ -82,6 +83,9 @@ enum Command {
     /// Key service root of trust: init (Shamir shares), unseal, seal-status, seal.
     #[command(subcommand)]
     Operator(operator::OperatorCommand),
+    /// A tenant's own parser chains on a running server (see docs/parsers.md).
+    #[command(subcommand)]
+    Parsers(parsers::ParsersCommand),
     /// Sigma rules: check that they load (see docs/sigma.md).
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -145,6 +149,7 @@ fn main() -> ExitCode {
         Command::Audit(cmd) => audit::run(cmd),
         Command::Operator(cmd) => operator::run(cmd),
         Command::Templates(cmd) => templates::run(cmd),
+        Command::Parsers(cmd) => parsers::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         Command::Hunt(args) => hunt::run(args),
         Command::Advisories(cmd) => advisories::run(cmd),

@@ -19,6 +19,27 @@ pub enum TemplatesCommand {
     /// List the templates a running server mined from its unparsed events, most frequent
     /// first, with counts and an example each.
     List(ListArgs),
+    /// Promote a template of a running server to a parser chain: lines that fit it are
+    /// parsed from then on, each `<*>` into the field named by the matching `--field`.
+    Promote(PromoteArgs),
+}
+
+/// Flags of `palisade templates promote`.
+#[derive(clap::Args)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    tenant: crate::parsers::TenantArgs,
+    /// The template's id (`palisade templates list`).
+    id: String,
+    /// Name of the new parser chain.
+    #[arg(long)]
+    name: String,
+    /// Field for each `<*>` in order (repeat; an empty name skips a wildcard).
+    #[arg(long = "field", value_name = "FIELD")]
+    fields: Vec<String>,
+    /// Limit the parser to these sources (repeat; default: every source).
+    #[arg(long = "source", value_name = "SOURCE")]
+    sources: Vec<String>,
 }
 
 /// Flags of `palisade templates list`.
@@ -59,7 +80,23 @@ pub fn run(command: TemplatesCommand) -> anyhow::Result<ExitCode> {
     match command {
         TemplatesCommand::Mine(args) => mine(args),
         TemplatesCommand::List(args) => list(args),
+        TemplatesCommand::Promote(args) => promote(args),
     }
+}
+
+fn promote(args: PromoteArgs) -> anyhow::Result<ExitCode> {
+    let path = args
+        .tenant
+        .path(&format!("/api/v1/templates/{}/promote", args.id));
+    let body = serde_json::json!({
+        "name": args.name, "fields": args.fields, "sources": args.sources,
+    });
+    let answer = Client::new(&args.tenant.server)?.send_json("POST", &path, &body)?;
+    println!(
+        "template {} is now parser chain {}: {}",
+        args.id, args.name, answer["chain"]["chain"]
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list(args: ListArgs) -> anyhow::Result<ExitCode> {

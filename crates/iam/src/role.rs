@@ -85,6 +85,7 @@ impl Role {
                     | P::PostureRead
                     | P::KmsStatus
                     | P::UsersManage
+                    | P::ParsersManage
             ),
             Role::Secadmin => matches!(
                 permission,
@@ -123,8 +124,10 @@ pub enum Permission {
     EventsSearch,
     /// Send events (HTTP ingest, Elasticsearch `_bulk`).
     Ingest,
-    /// Read mined log templates.
+    /// Read mined log templates and parser chains.
     Templates,
+    /// Add, change and remove a tenant's parser chains; promote templates to parsers.
+    ParsersManage,
     /// Prometheus metrics.
     Metrics,
     /// Read alerts.

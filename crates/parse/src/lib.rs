@@ -17,7 +17,7 @@ mod source;
 mod syslog;
 pub mod template;
 
-pub use chain::{ChainError, ParserChains, Verdict};
+pub use chain::{ChainError, ParserChains, TenantChain, Verdict};
 pub use source::{AuditJoiner, SourceType};
 
 use base64::Engine as _;

@@ -91,8 +91,9 @@ pub(crate) fn spawn(
                 Ok(Some(batch)) => {
                     let p = pipeline.clone();
                     tokio::task::block_in_place(|| {
+                        let chains = p.chains();
                         let stages = Stages {
-                            chains: &p.chains,
+                            chains: &chains,
                             metrics: &p.metrics,
                             templates: &p.templates,
                             detector: p.detector.as_deref(),

@@ -20,7 +20,7 @@ use palisade_parse::ParserChains;
 use palisade_store::{EventStore, Wal};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
-    Arc,
+    Arc, RwLock,
 };
 
 /// The running pipeline: the log, the store and the metrics, shared by collectors and the API.
@@ -28,8 +28,9 @@ pub struct Pipeline {
     wal: Wal,
     store: Arc<EventStore>,
     metrics: Arc<Metrics>,
-    /// The operator's parser chains, run after the built-in parsers.
-    chains: Arc<ParserChains>,
+    /// The parser chains (the configuration's and the tenants'), run after the built-in
+    /// parsers; replaced whole when a tenant changes its chains.
+    chains: RwLock<Arc<ParserChains>>,
     ready: AtomicBool,
     /// A background flush is writing segments.
     flushing: AtomicBool,
@@ -45,18 +46,21 @@ impl Pipeline {
     /// run had not written to segments, and starts the consumer, flush and retention tasks on
     /// the current Tokio runtime.
     pub fn start(config: &Config, sealer: Arc<dyn Sealer>) -> anyhow::Result<Arc<Pipeline>> {
-        Pipeline::start_with_detector(config, sealer, None)
+        let chains = ParserChains::from_config(&config.parsers)?;
+        Pipeline::start_with_detector(config, sealer, chains, None)
     }
 
-    /// [`Pipeline::start`] with a detection stage that inspects every parsed event (replayed
-    /// ones included) before it is stored.
+    /// [`Pipeline::start`] with the given parser chains (compiled from the configuration and
+    /// the tenants' own) and a detection stage that inspects every parsed event (replayed ones
+    /// included) before it is stored.
     pub fn start_with_detector(
         config: &Config,
         sealer: Arc<dyn Sealer>,
+        chains: ParserChains,
         detector: Option<Arc<dyn Detector>>,
     ) -> anyhow::Result<Arc<Pipeline>> {
         let data = &config.data_dir;
-        let chains = Arc::new(ParserChains::from_config(&config.parsers)?);
+        let chains = Arc::new(chains);
         let store = Arc::new(EventStore::open(
             &data.join("events"),
             &config.storage,
@@ -83,7 +87,7 @@ impl Pipeline {
             wal,
             store,
             metrics,
-            chains,
+            chains: RwLock::new(chains),
             ready: AtomicBool::new(false),
             flushing: AtomicBool::new(false),
             templates,
@@ -102,6 +106,20 @@ impl Pipeline {
     /// The per-source counters and gauges.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// The parser chains records are parsed with now.
+    pub fn chains(&self) -> Arc<ParserChains> {
+        self.chains
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Parses every record from now on with `chains` (records already stored keep their
+    /// fields; records the log replays after a restart get the chains of that start).
+    pub fn set_chains(&self, chains: ParserChains) {
+        *self.chains.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(chains);
     }
 
     /// The templates mined from unparsed events, per tenant.

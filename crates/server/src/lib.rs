@@ -13,5 +13,6 @@ pub mod auth;
 pub mod authz;
 pub mod http;
 pub mod kms;
+pub mod parser_chains;
 pub mod serve;
 pub mod token;

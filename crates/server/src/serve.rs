@@ -63,7 +63,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     detection.add_sink(incidents.clone());
     let detector: Option<Arc<dyn palisade_core::Detector>> =
         config.detection.enabled.then(|| detection.clone() as _);
-    let pipeline = Pipeline::start_with_detector(&config, sealer, detector)?;
+    let parsers = Arc::new(crate::parser_chains::ParserChainStore::open(
+        state_store.clone(),
+        config.parsers.clone(),
+    )?);
+    let pipeline = Pipeline::start_with_detector(&config, sealer, parsers.compile()?, detector)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
@@ -139,6 +143,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         detection,
         incidents,
         agents,
+        parsers,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

@@ -10,8 +10,9 @@
 
 mod grok;
 mod step;
+mod template_step;
 
-use palisade_core::Event;
+use palisade_core::{Event, TenantId};
 use palisade_query::Expr;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -29,10 +30,21 @@ struct ChainSpec {
     steps: Vec<toml::Table>,
 }
 
+/// A chain one tenant added through the API: it runs on that tenant's events only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantChain {
+    /// The tenant whose events it parses.
+    pub tenant: TenantId,
+    /// The chain, as a `[[parsers]]` table would write it.
+    pub table: toml::Table,
+}
+
 /// A compiled chain.
 #[derive(Debug)]
 struct Chain {
     name: String,
+    /// `None` for the configuration's chains (every tenant), else the one tenant it serves.
+    tenant: Option<TenantId>,
     when: Option<Expr>,
     steps: Vec<(Option<Expr>, Step)>,
 }
@@ -81,64 +93,73 @@ fn condition(text: &str) -> Result<Expr, String> {
 impl ParserChains {
     /// Compiles the `[[parsers]]` tables of a configuration.
     pub fn from_config(tables: &[toml::Table]) -> Result<ParserChains, ChainError> {
-        let specs: Vec<ChainSpec> = tables
+        ParserChains::compile(tables, &[])
+    }
+
+    /// Compiles the configuration's chains (for every tenant) followed by the chains tenants
+    /// added through the API. A tenant's chain names are unique within the tenant and never
+    /// those of a configuration chain; its `route` steps reach its own chains first, then the
+    /// configuration's.
+    pub fn compile(
+        config: &[toml::Table],
+        tenants: &[TenantChain],
+    ) -> Result<ParserChains, ChainError> {
+        let owned = config
             .iter()
+            .map(|table| (None, table))
+            .chain(tenants.iter().map(|c| (Some(&c.tenant), &c.table)));
+        let specs: Vec<(Option<TenantId>, ChainSpec)> = owned
             .enumerate()
-            .map(|(i, table)| {
-                ChainSpec::deserialize(toml::Value::Table(table.clone())).map_err(|e| ChainError {
-                    chain: table
-                        .get("name")
-                        .and_then(toml::Value::as_str)
-                        .map_or_else(|| format!("#{}", i + 1), str::to_owned),
-                    step: None,
-                    message: e.to_string().trim().to_owned(),
-                })
+            .map(|(i, (tenant, table))| {
+                ChainSpec::deserialize(toml::Value::Table(table.clone()))
+                    .map(|spec| (tenant.cloned(), spec))
+                    .map_err(|e| ChainError {
+                        chain: table
+                            .get("name")
+                            .and_then(toml::Value::as_str)
+                            .map_or_else(|| format!("#{}", i + 1), str::to_owned),
+                        step: None,
+                        message: e.to_string().trim().to_owned(),
+                    })
             })
             .collect::<Result<_, _>>()?;
-        let names: Vec<String> = specs.iter().map(|s| s.name.clone()).collect();
-        let index = |name: &str| names.iter().position(|n| n == name);
+        let owners: Vec<(Option<TenantId>, String)> = specs
+            .iter()
+            .map(|(tenant, spec)| (tenant.clone(), spec.name.clone()))
+            .collect();
         let mut chains = ParserChains::default();
-        for (position, spec) in specs.into_iter().enumerate() {
+        for (position, (tenant, spec)) in specs.into_iter().enumerate() {
+            let chain_name = spec.name.clone();
             let fail = |step: Option<usize>, message: String| ChainError {
-                chain: spec.name.clone(),
+                chain: chain_name.clone(),
                 step,
                 message,
+            };
+            let owner = tenant.clone();
+            // A tenant's chain sees its own chains, then the configuration's.
+            let index = |name: &str| {
+                let find = |owner: Option<&TenantId>| {
+                    owners
+                        .iter()
+                        .position(|(t, n)| t.as_ref() == owner && n == name)
+                };
+                owner
+                    .as_ref()
+                    .and_then(|t| find(Some(t)))
+                    .or_else(|| find(None))
             };
             if index(&spec.name) != Some(position) {
                 return Err(fail(None, "two chains have this name".into()));
             }
-            let when = spec
-                .when
-                .as_deref()
-                .map(condition)
-                .transpose()
-                .map_err(|m| fail(None, m))?;
-            let mut steps = Vec::with_capacity(spec.steps.len());
-            for (i, mut table) in spec.steps.into_iter().enumerate() {
-                let step_when = match table.remove("when") {
-                    Some(toml::Value::String(text)) => {
-                        Some(condition(&text).map_err(|m| fail(Some(i + 1), m))?)
-                    }
-                    Some(_) => return Err(fail(Some(i + 1), "when must be text".into())),
-                    None => None,
-                };
-                let step = StepSpec::deserialize(toml::Value::Table(table))
-                    .map_err(|e| fail(Some(i + 1), e.to_string().trim().to_owned()))?
-                    .compile(&index)
-                    .map_err(|m| fail(Some(i + 1), m))?;
-                steps.push((step_when, step));
+            if tenant.is_some() && owners.iter().any(|(t, n)| t.is_none() && *n == spec.name) {
+                return Err(fail(
+                    None,
+                    "a chain of the configuration has this name".into(),
+                ));
             }
-            if spec.sources.is_empty() {
-                chains.everywhere.push(position);
-            }
-            for source in spec.sources {
-                chains.by_source.entry(source).or_default().push(position);
-            }
-            chains.chains.push(Chain {
-                name: spec.name,
-                when,
-                steps,
-            });
+            chains
+                .push(position, tenant, spec, &index)
+                .map_err(|(step, m)| fail(step, m))?;
         }
         for order in chains.by_source.values_mut() {
             order.extend(&chains.everywhere);
@@ -146,6 +167,50 @@ impl ParserChains {
             order.dedup();
         }
         Ok(chains)
+    }
+
+    /// Compiles one chain and files it under its sources.
+    fn push(
+        &mut self,
+        position: usize,
+        tenant: Option<TenantId>,
+        spec: ChainSpec,
+        index: &dyn Fn(&str) -> Option<usize>,
+    ) -> Result<(), (Option<usize>, String)> {
+        let when = spec
+            .when
+            .as_deref()
+            .map(condition)
+            .transpose()
+            .map_err(|m| (None, m))?;
+        let mut steps = Vec::with_capacity(spec.steps.len());
+        for (i, mut table) in spec.steps.into_iter().enumerate() {
+            let step_when = match table.remove("when") {
+                Some(toml::Value::String(text)) => {
+                    Some(condition(&text).map_err(|m| (Some(i + 1), m))?)
+                }
+                Some(_) => return Err((Some(i + 1), "when must be text".into())),
+                None => None,
+            };
+            let step = StepSpec::deserialize(toml::Value::Table(table))
+                .map_err(|e| (Some(i + 1), e.to_string().trim().to_owned()))?
+                .compile(&spec.name, index)
+                .map_err(|m| (Some(i + 1), m))?;
+            steps.push((step_when, step));
+        }
+        if spec.sources.is_empty() {
+            self.everywhere.push(position);
+        }
+        for source in spec.sources {
+            self.by_source.entry(source).or_default().push(position);
+        }
+        self.chains.push(Chain {
+            name: spec.name,
+            tenant,
+            when,
+            steps,
+        });
+        Ok(())
     }
 
     /// True when no chain is configured.
@@ -185,7 +250,9 @@ impl ParserChains {
     }
 
     fn run(&self, chain: &Chain, event: &mut Event) -> Flow {
-        if chain.when.as_ref().is_some_and(|w| !w.matches(event)) {
+        if chain.tenant.as_ref().is_some_and(|t| *t != event.tenant)
+            || chain.when.as_ref().is_some_and(|w| !w.matches(event))
+        {
             return Flow::Next;
         }
         for (when, step) in &chain.steps {

@@ -2,6 +2,7 @@
 //! to an event.
 
 use super::grok;
+use super::template_step::TemplateStep;
 use crate::{datetime, source::kv};
 use palisade_core::{fields, Event, FieldName, Value};
 use regex::Regex;
@@ -73,6 +74,13 @@ pub(crate) enum StepSpec {
     Drop,
     /// Continues with another chain.
     Route { to: String },
+    /// A mined template promoted to a parser: an unparsed message that fits `template` gets
+    /// one field per `<*>` (named in order by `fields`) and counts as parsed by the chain.
+    Template {
+        template: String,
+        #[serde(default)]
+        fields: Vec<String>,
+    },
 }
 
 fn comma() -> char {
@@ -128,6 +136,7 @@ pub(crate) enum Step {
     Route {
         to: usize,
     },
+    Template(TemplateStep),
 }
 
 /// Target type of a conversion.
@@ -258,9 +267,10 @@ const CLASSES: &[ClassEntry] = &[
 ];
 
 impl StepSpec {
-    /// Compiles the step; `chain_index` resolves `route` targets.
+    /// Compiles a step of chain `chain`; `chain_index` resolves `route` targets.
     pub(crate) fn compile(
         self,
+        chain: &str,
         chain_index: &dyn Fn(&str) -> Option<usize>,
     ) -> Result<Step, String> {
         Ok(match self {
@@ -369,6 +379,9 @@ impl StepSpec {
             StepSpec::Route { to } => Step::Route {
                 to: chain_index(&to).ok_or_else(|| format!("route to unknown chain {to:?}"))?,
             },
+            StepSpec::Template { template, fields } => {
+                Step::Template(TemplateStep::new(&template, fields, chain)?)
+            }
         })
     }
 }
@@ -508,6 +521,7 @@ impl Step {
             }
             Step::Drop => return Flow::Drop,
             Step::Route { to } => return Flow::Route(*to),
+            Step::Template(step) => step.apply(event),
         }
         Flow::Next
     }
