@@ -75,7 +75,7 @@ fn a_tenants_chain_parses_its_events_only_and_survives_a_restart() {
     );
     assert_eq!(count_as(&server, &globex_user, "mallory", 1), 1);
     assert_eq!(
-        count_as(&server, &globex_user, "class_uid:6003", 0),
+        count_as(&server, &globex_user, "class_uid:6003 AND mallory", 0),
         0,
         "acme's chain never parses globex's events"
     );
