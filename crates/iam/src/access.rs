@@ -46,6 +46,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("WRITE", "/{index}/_bulk", P::Ingest),
     rule("GET", "/api/v1/templates/**", P::Templates),
     rule("GET", "/metrics", P::Metrics),
+    rule("POST", "/api/v1/audit/verify", P::AuditRead),
     rule("GET", "/api/v1/audit/**", P::AuditRead),
     rule("GET", "/api/v1/alerts/**", P::AlertsRead),
     rule("WRITE", "/api/v1/alerts/**", P::AlertsWrite),

@@ -9,9 +9,11 @@
 pub mod api;
 pub mod audit;
 pub mod audit_trail;
+pub mod audit_verify;
 pub mod auth;
 pub mod authz;
 pub mod http;
 pub mod kms;
 pub mod serve;
 pub mod token;
+mod token_source;
