@@ -56,7 +56,7 @@ fn source_lockout_can_be_turned_off_and_forgets_old_failures() {
         ..IamConfig::default()
     });
     iam.create_tenant(&tenant("acme")).unwrap();
-    for _ in 0..30 {
+    for _ in 0..21 {
         assert!(iam
             .login(&from("nobody", "guess guess!", "203.0.113.1"))
             .is_err());
