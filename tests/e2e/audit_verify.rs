@@ -1,5 +1,6 @@
 //! The server verifies its own audit trail: a byte flipped in the records file of a running
-//! server is found (on the periodic check and on `POST /api/v1/audit/verify`), the overview
+//! server is found (on the periodic check, on `POST /api/v1/audit/verify` and on
+//! `palisade audit verify --remote`), the overview
 //! shows the failed verification, and the built-in rule raises a high alert through
 //! `GET /api/v1/alerts`.
 
@@ -44,6 +45,13 @@ fn a_tampered_trail_of_a_running_server_raises_a_high_alert() {
         (200, &Value::Bool(true)),
         "{now}"
     );
+    let token_file = dir.path().join("auditor.token");
+    std::fs::write(&token_file, &auditor).unwrap();
+    let token_file = token_file.to_string_lossy().into_owned();
+    let (code, out, err) =
+        server.cli(&["audit", "verify", "--remote", "--token-file", &token_file]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("audit trail OK on https://"), "{out}");
 
     // Flip one byte inside the first record's JSON.
     let records = dir.path().join("data/audit/records.log");
@@ -62,6 +70,14 @@ fn a_tampered_trail_of_a_running_server_raises_a_high_alert() {
     assert_eq!(now["verified"], false, "{now}");
     let failure = now["failure"].as_str().unwrap_or_default();
     assert!(failure.contains("record 0"), "names the place: {now}");
+    // The CLI asks the running server too, and fails.
+    let (code, out, err) =
+        server.cli(&["audit", "verify", "--remote", "--token-file", &token_file]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("audit verify FAILED") && err.contains("record 0"),
+        "{err}"
+    );
     let last = wait_verification(&server, &auditor, |v| v["verified"] == false);
     assert_eq!(last["verified"], false, "{last}");
 
