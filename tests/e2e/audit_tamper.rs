@@ -30,6 +30,7 @@ fn trail(dir: &Path) {
             result: Outcome::Success,
             status: Some(200),
             source: None,
+            detail: None,
         })
         .unwrap();
     }

@@ -303,3 +303,87 @@ fn cli_tokens_bootstrap_revocation_and_tenant_delete() {
     let (status, me) = server.call_as(&ops_token, "GET", "/api/v1/whoami", None);
     assert_eq!((status, me["user"].as_str()), (200, Some("ops2")));
 }
+
+#[test]
+fn password_spraying_locks_the_source_address_out_and_alerts() {
+    let dir = tempdir();
+    let config = "[iam]\nsource_lockout_threshold = 5\nlockout_base = \"2s\"\n";
+    let server = Server::start(dir.path(), Some(config));
+    let accounts = ["ann", "bob", "cid", "dan"];
+    for name in accounts {
+        let user = json!({"tenant": "acme", "name": name, "roles": "user", "password": PASSWORD});
+        if name == "ann" {
+            let (status, _) = server.call_as(
+                &server.token,
+                "POST",
+                "/api/v1/tenants",
+                Some(&json!({"name": "acme"})),
+            );
+            assert!(status == 201 || status == 409);
+        }
+        let (status, body) = server.call_as(&server.token, "POST", "/api/v1/users", Some(&user));
+        assert_eq!(status, 201, "{body}");
+    }
+
+    // One guess against each account (and one that does not exist): no account is locked,
+    // but the fifth failure locks the address.
+    for name in accounts.iter().chain(&["nobody"]) {
+        let (status, _, _, body) = login(&server, name, "Autumn2026!!", None);
+        assert_eq!(status, 401, "{body}");
+    }
+    let (status, _, retry, body) = login(&server, "ann", PASSWORD, None);
+    assert_eq!(
+        status, 429,
+        "the right password from a locked-out address: {body}"
+    );
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many failed logins from this address"),
+        "{body}"
+    );
+    assert!(retry.is_some_and(|r| r.parse::<u64>().unwrap() >= 1));
+    std::thread::sleep(Duration::from_millis(2_100));
+    let (status, _, _, body) = login(&server, "ann", PASSWORD, None);
+    assert_eq!(status, 200, "after the back-off: {body}");
+
+    // The lockout is in the audit trail with the address, and raises alerts.
+    let auditor = server.token_for("auditadmin");
+    let (status, body) = server.get_as(&auditor, "/api/v1/audit/records", &[("limit", "10000")]);
+    assert_eq!(status, 200);
+    let lockouts: Vec<&Value> = body["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["event_type"] == "lockout.source")
+        .collect();
+    assert_eq!(lockouts.len(), 1, "{lockouts:#?}");
+    assert!(lockouts[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("logins from 127.0.0.1 refused"));
+    let wanted = [
+        "Palisade locked out a source address",
+        "Palisade password spraying from one address",
+    ];
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let titles = loop {
+        let (status, body) = server.get("/api/v1/alerts", &[("tenant", "acme")]);
+        assert_eq!(status, 200, "{body}");
+        let titles: Vec<String> = body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a["rule_title"].as_str().map(str::to_owned))
+            .collect();
+        let all = wanted.iter().all(|w| titles.iter().any(|t| t == w));
+        if all || std::time::Instant::now() > deadline {
+            break titles;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for want in wanted {
+        assert!(titles.iter().any(|t| t == want), "{want} not in {titles:?}");
+    }
+}

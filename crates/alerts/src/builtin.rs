@@ -12,4 +12,8 @@ pub const PACK: &[(&str, &str)] = &[
     ("web.yml", include_str!("../rules/web.yml")),
     ("database.yml", include_str!("../rules/database.yml")),
     ("palisade.yml", include_str!("../rules/palisade.yml")),
+    (
+        "palisade_iam.yml",
+        include_str!("../rules/palisade_iam.yml"),
+    ),
 ];

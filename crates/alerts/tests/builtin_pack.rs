@@ -313,3 +313,61 @@ fn unrelated_logs_raise_nothing() {
     );
     assert!(h.alerts().is_empty(), "{:?}", h.alerts());
 }
+
+/// A Palisade audit record of type `code` as the server forwards it.
+fn audit_record(code: &str, status_id: u8, user: &str, ip: &str) -> String {
+    serde_json::json!({
+        "class_uid": 6003, "category_uid": 6, "activity_id": 1, "type_uid": 600301,
+        "severity_id": 1, "status_id": status_id, "time": T0,
+        "message": format!("post /api/v1/login {code}"),
+        "status_detail": "what and where",
+        "actor": {"user": {"name": user, "type": "none"}},
+        "api": {"operation": "POST", "request": {"uid": "r2"}, "service": {"name": "palisade"}},
+        "http_request": {"http_method": "POST", "url": {"path": "/api/v1/login"}},
+        "src_endpoint": {"ip": ip, "port": 40001},
+        "metadata": {"product": {"name": "Palisade", "vendor_name": "Palisade"},
+                     "log_name": "audit", "event_code": code, "version": "1.1.0"},
+    })
+    .to_string()
+}
+
+#[test]
+fn palisade_logins_tokens_and_audit_verification() {
+    let mut h = Harness::new();
+    // Five guesses at one account from five addresses: brute force against the account.
+    let guesses: Vec<String> = (1..=5)
+        .map(|i| audit_record("login", 2, "ann", &format!("198.51.100.{i}")))
+        .collect();
+    h.feed(PayloadFormat::Json, &guesses, 1_000);
+    // One guess at five accounts from one address: spraying.
+    let spray: Vec<String> = ["u1", "u2", "u3", "u4", "u5"]
+        .iter()
+        .map(|u| audit_record("login", 2, u, "203.0.113.9"))
+        .collect();
+    h.feed(PayloadFormat::Json, &spray, 1_000);
+    let singles = [
+        audit_record("lockout.source", 2, "u5", "203.0.113.9"),
+        audit_record("token.new_network", 1, "bot", "192.0.2.44"),
+        audit_record("audit.verify", 2, "palisade", "192.0.2.1"),
+        // A passed verification and a successful login raise nothing.
+        audit_record("audit.verify", 1, "palisade", "192.0.2.1"),
+        audit_record("login", 1, "ann", "192.0.2.2"),
+    ];
+    h.feed(PayloadFormat::Json, &singles, 1_000);
+    assert_eq!(
+        h.titles(),
+        [
+            "Many failed Palisade logins to one account",
+            "Palisade audit trail verification failed",
+            "Palisade locked out a source address",
+            "Palisade password spraying from one address",
+            "Palisade token used from a new network",
+        ]
+    );
+    let failed = h
+        .alerts()
+        .into_iter()
+        .find(|a| a.rule_title == "Palisade audit trail verification failed")
+        .unwrap();
+    assert_eq!(failed.level, palisade_core::AlertLevel::High);
+}

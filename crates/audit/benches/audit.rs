@@ -25,6 +25,7 @@ fn event(n: u64) -> AuditEvent {
         result: Outcome::Success,
         status: Some(200),
         source: Some("192.0.2.10:51514".into()),
+        detail: None,
     }
 }
 

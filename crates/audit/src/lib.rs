@@ -7,7 +7,8 @@
 //! batch the tree head is signed with an Ed25519 key (sealed at rest through
 //! [`palisade_core::Sealer`]); signed heads are appended to `tree-heads.ndjson` periodically,
 //! for copying elsewhere. [`AuditLog`] serves inclusion and consistency proofs, and
-//! [`verify_dir`] checks a directory offline, naming the first record or head that fails.
+//! [`verify_dir`] checks a directory offline, naming the first record or head that fails;
+//! [`AuditLog::verify`] runs the same check on the live trail and remembers the outcome.
 //! Nothing here edits or deletes a record.
 
 pub mod error;
@@ -15,6 +16,7 @@ pub mod frame;
 pub mod head;
 pub mod hex;
 pub mod key;
+mod live_verify;
 mod log;
 pub mod merkle;
 pub mod ocsf;
@@ -26,6 +28,7 @@ mod writer;
 pub use error::AuditError;
 pub use head::SignedTreeHead;
 pub use key::PublicKey;
+pub use live_verify::Verification;
 pub use log::{AuditLog, AuditOptions};
 pub use merkle::{Hash, MerkleTree, ProofError};
 pub use record::{AuditEntry, AuditEvent, Outcome, Subject};

@@ -56,6 +56,8 @@ pub struct AuditLog {
     shared: Arc<RwLock<Shared>>,
     commands: Mutex<Option<mpsc::Sender<Command>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The outcome of the newest [`AuditLog::verify`].
+    pub(crate) last_verification: Mutex<Option<crate::Verification>>,
 }
 
 impl AuditLog {
@@ -119,6 +121,7 @@ impl AuditLog {
             shared,
             commands: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
+            last_verification: Mutex::new(None),
         })
     }
 

@@ -1,4 +1,6 @@
 //! Audit records as OCSF API Activity events (class 6003), so detection rules can fire on them.
+//! `metadata.event_code` is the record's type (`login`, `lockout.source`, `token.new_network`,
+//! `audit.verify`, …) and `status_detail` its detail.
 
 use crate::record::{AuditEntry, Outcome};
 use serde_json::{json, Value};
@@ -59,6 +61,13 @@ pub fn api_activity(entry: &AuditEntry) -> Value {
             "version": "1.1.0",
         },
     });
+    if let Some(detail) = &event.detail {
+        out["status_detail"] = json!(detail);
+        out["message"] = json!(format!(
+            "{}: {detail}",
+            out["message"].as_str().unwrap_or("")
+        ));
+    }
     if let Some(code) = event.status {
         out["api"]["response"] = json!({ "code": code });
         out["http_response"] = json!({ "code": code });
@@ -94,6 +103,7 @@ mod tests {
                 result: Outcome::Denied,
                 status: Some(401),
                 source: Some("10.0.0.9:4000".into()),
+                detail: None,
             },
         };
         let v = api_activity(&entry);
@@ -108,5 +118,36 @@ mod tests {
             !v.to_string().contains("q=x"),
             "the query text stays in the trail"
         );
+    }
+
+    #[test]
+    fn a_detail_becomes_the_status_detail() {
+        let entry = AuditEntry {
+            index: 9,
+            event: AuditEvent {
+                time_ms: 5,
+                event_type: "audit.verify".into(),
+                request_id: "r".into(),
+                subject: Subject {
+                    identity: "palisade".into(),
+                    role: "system".into(),
+                    tenant: "default".into(),
+                },
+                object: "audit trail".into(),
+                action: "VERIFY".into(),
+                result: Outcome::Failure,
+                status: None,
+                source: None,
+                detail: Some("record 3 at byte 200: checksum mismatch".into()),
+            },
+        };
+        let v = api_activity(&entry);
+        assert_eq!(v["metadata"]["event_code"], "audit.verify");
+        assert_eq!(v["status_id"], 2);
+        assert_eq!(
+            v["status_detail"],
+            "record 3 at byte 200: checksum mismatch"
+        );
+        assert!(v["message"].as_str().unwrap().contains("checksum mismatch"));
     }
 }

@@ -63,6 +63,10 @@ pub struct AuditEvent {
     /// The caller's address (`ip:port`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What a bare status cannot say: why and where (a verification failure, a token's new
+    /// network).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A record as stored: the event and its position in the log (its Merkle leaf index). The
@@ -111,6 +115,7 @@ mod tests {
                 result: Outcome::Success,
                 status: Some(200),
                 source: Some("127.0.0.1:5000".into()),
+                detail: None,
             },
         };
         let bytes = entry.to_bytes();

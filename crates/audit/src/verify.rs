@@ -54,6 +54,9 @@ pub fn verify_dir(dir: &Path, pinned: Option<&PublicKey>) -> Result<VerifyReport
         Some(k) => k.clone(),
         None => PublicKey::load(dir)?,
     };
+    // Heads first: on a live trail a head written during the scan would cover records the
+    // scan did not reach, and read as a truncation.
+    let heads = head::read_all(dir)?;
     let mut tree = MerkleTree::new();
     let end = scan::scan(&dir.join(RECORDS_FILE), None, |_, bytes, _| {
         tree.push(merkle::leaf_hash(bytes));
@@ -66,7 +69,6 @@ pub fn verify_dir(dir: &Path, pinned: Option<&PublicKey>) -> Result<VerifyReport
         Some(damage) => return Err(VerifyError::Record(damage)),
         None => None,
     };
-    let heads = head::read_all(dir)?;
     let mut previous = 0u64;
     for (line, parsed) in &heads {
         let fail = |reason: String| VerifyError::Head {

@@ -18,5 +18,6 @@ pub fn event(n: u64) -> AuditEvent {
         result: Outcome::Success,
         status: Some(200),
         source: Some("127.0.0.1:40000".into()),
+        detail: None,
     }
 }

@@ -1,5 +1,6 @@
 //! `palisade audit verify [DIR]` and `palisade audit export`: offline work on the audit trail
-//! of a data directory (no server needed; reading only).
+//! of a data directory (no server needed; reading only); `audit verify --remote` asks a
+//! running server to verify its own trail.
 
 use anyhow::Context;
 use palisade_audit::{hex, merkle::leaf_hash, scan, PublicKey};
@@ -22,6 +23,12 @@ pub enum AuditCommand {
         /// trail's own `signing.pub`.
         #[arg(long)]
         public_key: Option<String>,
+        /// Ask the running server (`--server`, as an audit administrator's `--token-file`) to
+        /// verify its trail now instead: recorded, and a failure raises a high alert.
+        #[arg(long, conflicts_with_all = ["dir", "public_key"])]
+        remote: bool,
+        #[command(flatten)]
+        server: crate::client::ServerArgs,
     },
     /// Write the records of a time range as NDJSON (one record per line, with its leaf hash).
     Export {
@@ -43,7 +50,14 @@ pub enum AuditCommand {
 /// Runs the subcommand.
 pub fn run(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        AuditCommand::Verify { dir, public_key } => verify(dir, public_key.as_deref()),
+        AuditCommand::Verify {
+            remote: true,
+            server,
+            ..
+        } => verify_remote(&server),
+        AuditCommand::Verify {
+            dir, public_key, ..
+        } => verify(dir, public_key.as_deref()),
         AuditCommand::Export {
             from,
             to,
@@ -101,6 +115,25 @@ fn verify(dir: Option<PathBuf>, public_key: Option<&str>) -> anyhow::Result<Exit
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// `verify --remote`: `POST /api/v1/audit/verify` on the running server.
+fn verify_remote(server: &crate::client::ServerArgs) -> anyhow::Result<ExitCode> {
+    let client = crate::client::Client::new(server)?;
+    let answer = client.post("/api/v1/audit/verify", "application/json", b"{}")?;
+    if answer["verified"] == true {
+        println!(
+            "audit trail OK on {}: {} records, newest signed tree head covers {}",
+            server.server, answer["records"], answer["signed_size"]
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "audit verify FAILED on {}: {}",
+        server.server,
+        answer["failure"].as_str().unwrap_or("no reason given")
+    );
+    Ok(ExitCode::FAILURE)
 }
 
 fn export(

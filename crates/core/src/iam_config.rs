@@ -17,6 +17,12 @@ pub struct IamConfig {
     pub lockout_base: Duration,
     /// The longest lockout.
     pub lockout_max: Duration,
+    /// Failed logins from one source address, across every account, after which that address
+    /// is locked out (password spraying); back-off as for accounts. 0 turns this off.
+    pub source_lockout_threshold: u32,
+    /// How long a source address's failures are remembered: a failure after a quiet spell
+    /// this long starts the count again.
+    pub source_lockout_window: Duration,
     /// Shortest password accepted, in characters.
     pub password_min_length: usize,
     /// How long a console session lasts.
@@ -33,6 +39,8 @@ impl Default for IamConfig {
             lockout_threshold: 5,
             lockout_base: Duration(1_000),
             lockout_max: Duration(15 * 60_000),
+            source_lockout_threshold: 20,
+            source_lockout_window: Duration(15 * 60_000),
             password_min_length: 12,
             session_ttl: Duration(8 * 3_600_000),
             token_ttl: Duration(90 * 86_400_000),

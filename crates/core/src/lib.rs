@@ -9,6 +9,7 @@
 
 pub mod agents_config;
 pub mod alert;
+pub mod audit_config;
 pub mod config;
 pub mod detection_config;
 pub mod detector;

@@ -49,6 +49,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/api/v1/parsers/**", P::Templates),
     rule("WRITE", "/api/v1/parsers/**", P::ParsersManage),
     rule("GET", "/metrics", P::Metrics),
+    rule("POST", "/api/v1/audit/verify", P::AuditRead),
     rule("GET", "/api/v1/audit/**", P::AuditRead),
     rule("GET", "/api/v1/alerts/**", P::AlertsRead),
     rule("WRITE", "/api/v1/alerts/**", P::AlertsWrite),

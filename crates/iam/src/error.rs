@@ -12,6 +12,10 @@ pub enum IamError {
     /// Too many failed logins: try again after this many milliseconds (429).
     #[error("account locked after repeated failed logins; try again in {0} ms")]
     Locked(i64),
+    /// Too many failed logins from this source address, across accounts: try again after
+    /// this many milliseconds (429).
+    #[error("too many failed logins from this address; try again in {0} ms")]
+    SourceLocked(i64),
     /// No such tenant, user or token (404).
     #[error("{0}")]
     NotFound(String),

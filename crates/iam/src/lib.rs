@@ -3,7 +3,7 @@
 //! Tenants (active, suspended, deleted), users holding one or more [`Role`]s under
 //! separation of duties (no account both manages users and the audit trail), Argon2id
 //! password hashes under a password policy, TOTP second factors with replay protection,
-//! lockout with exponential back-off, allowed networks for administrator logins, API tokens
+//! lockout with exponential back-off per account and per source address (password spraying), allowed networks for administrator logins, API tokens
 //! (256 random bits, shown once, stored as a SHA-256 digest, compared in constant time,
 //! scoped to one tenant and one role, expiring, revocable) and console sessions with a CSRF
 //! token. Everything lives in the node's state store ([`palisade_state::StateStore`]), in
@@ -19,7 +19,9 @@ pub mod role;
 mod schema;
 pub mod secret;
 mod sessions;
+mod source_lockout;
 mod tenants;
+mod token_networks;
 mod tokens;
 pub mod totp;
 pub mod users;

@@ -1,5 +1,5 @@
-//! Password logins: lockout with exponential back-off, allowed networks and TOTP for
-//! administrators, replayed TOTP codes refused.
+//! Password logins: lockout with exponential back-off (per account and per source address),
+//! allowed networks and TOTP for administrators, replayed TOTP codes refused.
 
 use crate::{
     network, now_ms, password, role::parse_roles, totp, Iam, IamError, Identity, SessionInfo,
@@ -56,6 +56,7 @@ impl Iam {
     /// a wrong password and an unknown account look the same.
     pub fn login(&self, attempt: &LoginAttempt) -> Result<LoginSuccess, IamError> {
         let wrong = || IamError::Unauthenticated("invalid user name or password".into());
+        self.check_source(attempt.source)?;
         let row: Option<UserRow> = self.store.with(|c| {
             c.query_row(
                 "SELECT u.id, u.roles, u.password_hash, u.totp_secret, u.totp_last_step,
@@ -80,6 +81,7 @@ impl Iam {
         )) = row
         else {
             password::verify(&attempt.password, decoy_hash());
+            self.note_source_failure(attempt.source)?;
             return Err(wrong());
         };
         let now = now_ms();
@@ -89,10 +91,11 @@ impl Iam {
         let roles = parse_roles(&roles).unwrap_or_default();
         let Some(hash) = hash else {
             password::verify(&attempt.password, decoy_hash());
+            self.note_source_failure(attempt.source)?;
             return Err(wrong());
         };
         if !password::verify(&attempt.password, &hash) {
-            return Err(self.fail(id, failures, wrong()));
+            return Err(self.fail(id, failures, attempt.source, wrong()));
         }
         if disabled {
             return Err(IamError::Forbidden("the account is disabled".into()));
@@ -122,13 +125,13 @@ impl Iam {
                 match totp::matching_step(secret, code, unix) {
                     None => {
                         let e = IamError::Unauthenticated("wrong TOTP code".into());
-                        return Err(self.fail(id, failures, e));
+                        return Err(self.fail(id, failures, attempt.source, e));
                     }
                     Some(s) if i64::try_from(s).unwrap_or(i64::MAX) <= last_step => {
                         let e = IamError::Unauthenticated(
                             "TOTP code already used: wait for the next one".into(),
                         );
-                        return Err(self.fail(id, failures, e));
+                        return Err(self.fail(id, failures, attempt.source, e));
                     }
                     Some(s) => step = i64::try_from(s).unwrap_or(i64::MAX),
                 }
@@ -166,16 +169,21 @@ impl Iam {
         })
     }
 
-    /// Counts a failure; from `lockout_threshold` failures on, locks the account for
-    /// `lockout_base` doubled per further failure (at most `lockout_max`). Returns `error`.
-    fn fail(&self, id: i64, failures: i64, error: IamError) -> IamError {
+    /// Counts a failure against the account and its source address; from
+    /// `lockout_threshold` failures on, locks the account for `lockout_base` doubled per
+    /// further failure (at most `lockout_max`). Returns `error`.
+    fn fail(&self, id: i64, failures: i64, source: Option<IpAddr>, error: IamError) -> IamError {
+        if let Err(e) = self.note_source_failure(source) {
+            return e;
+        }
         let failures = failures.saturating_add(1);
-        let threshold = i64::from(self.config.lockout_threshold);
-        let locked_until = if failures >= threshold {
-            let doublings = u32::try_from((failures - threshold).min(40)).unwrap_or(40);
-            let base = i64::try_from(self.config.lockout_base.0).unwrap_or(i64::MAX);
-            let max = i64::try_from(self.config.lockout_max.0).unwrap_or(i64::MAX);
-            let length = base.saturating_mul(1i64 << doublings).min(max);
+        let length = crate::source_lockout::backoff_ms(
+            failures,
+            i64::from(self.config.lockout_threshold),
+            self.config.lockout_base.0,
+            self.config.lockout_max.0,
+        );
+        let locked_until = if length > 0 {
             now_ms().saturating_add(length)
         } else {
             0

@@ -1,7 +1,8 @@
 //! The `iam_*` tables (migrations are only ever appended).
 
 /// Migrations of the `iam` component, in order.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE iam_tenants (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE iam_tenants (
         name TEXT PRIMARY KEY,
         suspended INTEGER NOT NULL DEFAULT 0,
         created_ms INTEGER NOT NULL
@@ -36,4 +37,17 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE iam_tenants (
         digest BLOB NOT NULL,
         csrf_digest BLOB NOT NULL,
         expires_ms INTEGER NOT NULL
-    );"];
+    );",
+    "CREATE TABLE iam_source_failures (
+        source TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        last_ms INTEGER NOT NULL,
+        locked_until_ms INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE iam_token_networks (
+        token_id TEXT NOT NULL,
+        network TEXT NOT NULL,
+        first_ms INTEGER NOT NULL,
+        PRIMARY KEY (token_id, network)
+    );",
+];

@@ -268,3 +268,5 @@ proptest::proptest! {
         let _ = password::check_policy(&text, "alice", 12);
     }
 }
+
+mod sources;

@@ -20,7 +20,8 @@ pub struct AuditRecord {
     /// Where from.
     pub source: Option<SocketAddr>,
     /// Kind of record: `api.request` (before the handler), `api.response` (after it),
-    /// `authentication` (a refused credential).
+    /// `authentication` (a refused credential), `authorization` (a refused request), `login`,
+    /// `lockout.source`, `token.new_network`, `audit.verify`.
     pub event_type: &'static str,
     /// The role the principal acted in.
     pub role: String,
@@ -51,6 +52,10 @@ pub type AuditFuture<'a> = Pin<Box<dyn Future<Output = Result<(), AuditError>> +
 pub trait AuditSink: Send + Sync + 'static {
     /// Records durably, or fails (and the operation is refused).
     fn record(&self, rec: AuditRecord) -> AuditFuture<'_>;
+
+    /// [`AuditSink::record`] with a detail the record's fields cannot say: why, where (a
+    /// lockout's address, a token's new network, a verification failure's place).
+    fn record_with_detail(&self, rec: AuditRecord, detail: String) -> AuditFuture<'_>;
 }
 
 /// Records nothing.
@@ -59,6 +64,10 @@ pub struct NoAudit;
 
 impl AuditSink for NoAudit {
     fn record(&self, _rec: AuditRecord) -> AuditFuture<'_> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn record_with_detail(&self, _rec: AuditRecord, _detail: String) -> AuditFuture<'_> {
         Box::pin(async { Ok(()) })
     }
 }

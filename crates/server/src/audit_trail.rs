@@ -36,24 +36,31 @@ impl TrailSink {
 
 impl AuditSink for TrailSink {
     fn record(&self, rec: AuditRecord) -> AuditFuture<'_> {
-        Box::pin(async move {
-            let tenant = rec.tenant.clone();
-            let event = to_event(rec);
-            let index = self
-                .log
-                .append(event.clone())
-                .await
-                .map_err(|e| AuditError(e.to_string()))?;
-            if event.result != Outcome::Pending {
-                let entry = AuditEntry { index, event };
-                self.forward(&tenant, &entry);
-            }
-            Ok(())
-        })
+        Box::pin(self.append(rec, None))
+    }
+
+    fn record_with_detail(&self, rec: AuditRecord, detail: String) -> AuditFuture<'_> {
+        Box::pin(self.append(rec, Some(detail)))
     }
 }
 
 impl TrailSink {
+    /// Appends durably, then queues finished operations for the pipeline.
+    async fn append(&self, rec: AuditRecord, detail: Option<String>) -> Result<(), AuditError> {
+        let tenant = rec.tenant.clone();
+        let event = to_event(rec, detail);
+        let index = self
+            .log
+            .append(event.clone())
+            .await
+            .map_err(|e| AuditError(e.to_string()))?;
+        if event.result != Outcome::Pending {
+            let entry = AuditEntry { index, event };
+            self.forward(&tenant, &entry);
+        }
+        Ok(())
+    }
+
     /// Queues the OCSF form of `entry` for the pipeline, in the subject's tenant.
     fn forward(&self, tenant: &str, entry: &AuditEntry) {
         let payload = serde_json::to_vec(&ocsf::api_activity(entry)).unwrap_or_default();
@@ -75,7 +82,7 @@ impl TrailSink {
     }
 }
 
-fn to_event(rec: AuditRecord) -> AuditEvent {
+fn to_event(rec: AuditRecord, detail: Option<String>) -> AuditEvent {
     AuditEvent {
         time_ms: rec.time_ms,
         event_type: rec.event_type.to_owned(),
@@ -90,6 +97,7 @@ fn to_event(rec: AuditRecord) -> AuditEvent {
         result: rec.result,
         status: rec.status,
         source: rec.source.map(|s| s.to_string()),
+        detail,
     }
 }
 

@@ -228,6 +228,9 @@ pub async fn authenticate(
         role: palisade_iam::role::roles_text(&identity.roles),
         ..refused_login
     };
+    if let Err(refusal) = crate::token_source::check(&state, &identity, source, &subject).await {
+        return with_request_id(refusal, &request_id);
+    }
     if let Err(why) = crate::authz::authorize(&identity, req.method().as_str(), req.uri()) {
         tracing::info!(user = %identity.user, path = %req.uri().path(), "denied: {why}");
         let denied = AuditRecord {

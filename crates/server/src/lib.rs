@@ -9,6 +9,7 @@
 pub mod api;
 pub mod audit;
 pub mod audit_trail;
+pub mod audit_verify;
 pub mod auth;
 pub mod authz;
 pub mod http;
@@ -16,3 +17,4 @@ pub mod kms;
 pub mod parser_chains;
 pub mod serve;
 pub mod token;
+mod token_source;

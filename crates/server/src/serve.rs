@@ -152,6 +152,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let acceptor = (!config.api.insecure_http).then(|| tokio_rustls::TlsAcceptor::from(tls_config));
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     tokio::spawn(api::agents::watch_silence(state.clone()));
+    tokio::spawn(crate::audit_verify::watch(
+        state.clone(),
+        config.audit.verify_interval,
+    ));
     tokio::spawn(http::serve(listener, acceptor, api::router(state)));
     announce(&bound, scheme, &cert_path);
     shutdown_signal().await;

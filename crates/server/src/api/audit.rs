@@ -1,4 +1,5 @@
-//! The audit trail over HTTP: records, the signed tree head, and RFC 6962 proofs.
+//! The audit trail over HTTP: records, the signed tree head, RFC 6962 proofs, and the
+//! server's verification of the trail.
 //! Only audit administrators reach these routes (docs/access.md).
 
 use super::{error, ApiState};
@@ -140,4 +141,34 @@ pub async fn consistency(
         .into_response(),
         Err(e) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
+}
+
+/// The last verification as the overview shows it: `verified` is `null` before the first.
+fn verification_body(v: Option<&palisade_audit::Verification>) -> serde_json::Value {
+    match v {
+        None => json!({ "verified": null, "message": "the audit trail was not verified yet" }),
+        Some(v) => json!({
+            "verified": v.ok,
+            "time": palisade_core::time::format_rfc3339(v.time_ms),
+            "time_ms": v.time_ms,
+            "records": v.records,
+            "signed_size": v.signed_size,
+            "failure": v.failure,
+        }),
+    }
+}
+
+/// `GET /api/v1/audit/verification`: when the server last verified the trail, and the result.
+pub async fn verification(State(state): State<Arc<ApiState>>) -> Response {
+    Json(verification_body(
+        state.audit_log.last_verification().as_ref(),
+    ))
+    .into_response()
+}
+
+/// `POST /api/v1/audit/verify`: verifies the trail now (recorded like the periodic check); 200
+/// with the result, whether it passed or not.
+pub async fn verify(State(state): State<Arc<ApiState>>) -> Response {
+    let v = crate::audit_verify::verify_and_record(&state).await;
+    Json(verification_body(Some(&v))).into_response()
 }

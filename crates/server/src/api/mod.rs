@@ -70,6 +70,8 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .route("/api/v1/audit/tree-head", get(audit::tree_head))
         .route("/api/v1/audit/proof/inclusion", get(audit::inclusion))
         .route("/api/v1/audit/proof/consistency", get(audit::consistency))
+        .route("/api/v1/audit/verification", get(audit::verification))
+        .route("/api/v1/audit/verify", axum::routing::post(audit::verify))
         .route("/", get(bulk::info))
         .route("/_bulk", post(bulk::bulk).put(bulk::bulk))
         .route("/{index}/_bulk", post(bulk::bulk_into).put(bulk::bulk_into))

@@ -100,7 +100,7 @@ pub async fn login(
             let status = status_of(e);
             record.status = Some(status.as_u16());
             let mut response = crate::api::error(status, e.to_string());
-            if let IamError::Locked(ms) = e {
+            if let IamError::Locked(ms) | IamError::SourceLocked(ms) = e {
                 let secs = (ms + 999) / 1000;
                 if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                     response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -109,7 +109,7 @@ pub async fn login(
             response
         }
     };
-    if let Err(e) = state.audit.record(record).await {
+    if let Err(e) = state.audit.record(record.clone()).await {
         // Fail closed: a login that cannot be recorded does not happen.
         if let Ok(ok) = &result {
             if let Credential::Session(id) = &ok.identity.credential {
@@ -118,7 +118,36 @@ pub async fn login(
         }
         return with_request_id(audit_refusal(&e), &request_id);
     }
+    if matches!(result, Err(IamError::Unauthenticated(_))) {
+        if let Err(e) = record_source_lockout(&state, record, peer).await {
+            return with_request_id(audit_refusal(&e), &request_id);
+        }
+    }
     with_request_id(response, &request_id)
+}
+
+/// After a failed login: when it locked its source address out (password spraying), records
+/// that as `lockout.source`.
+async fn record_source_lockout(
+    state: &ApiState,
+    login: AuditRecord,
+    peer: SocketAddr,
+) -> Result<(), crate::audit::AuditError> {
+    let iam = state.iam.clone();
+    let Ok(Some(ms)) = blocking(move || iam.source_locked_for(peer.ip())).await else {
+        return Ok(());
+    };
+    let lockout = AuditRecord {
+        event_type: "lockout.source",
+        status: Some(StatusCode::TOO_MANY_REQUESTS.as_u16()),
+        ..login
+    };
+    let detail = format!(
+        "logins from {} refused for {} s after repeated failures across accounts",
+        peer.ip(),
+        (ms + 999) / 1000
+    );
+    state.audit.record_with_detail(lockout, detail).await
 }
 
 pub async fn logout(State(state): State<Arc<ApiState>>, Caller(caller): Caller) -> Response {

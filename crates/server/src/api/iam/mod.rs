@@ -52,7 +52,7 @@ pub fn status_of(e: &IamError) -> StatusCode {
     match e {
         IamError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         IamError::Forbidden(_) => StatusCode::FORBIDDEN,
-        IamError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        IamError::Locked(_) | IamError::SourceLocked(_) => StatusCode::TOO_MANY_REQUESTS,
         IamError::NotFound(_) => StatusCode::NOT_FOUND,
         IamError::Conflict(_) => StatusCode::CONFLICT,
         IamError::BadInput(_) => StatusCode::BAD_REQUEST,
