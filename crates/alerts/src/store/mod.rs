@@ -6,21 +6,28 @@
 //! was recorded before a crash and is skipped on replay; a correlation finding is recorded
 //! at most once per rule, entities and triggering event. A finding whose rule, tenant and
 //! entities match an alert seen within the suppression window is folded into that alert.
+//! A new alert queues its OCSF Detection Finding in the same transaction (the outbox).
 
+mod outbox;
 mod query;
+mod rule_state;
 #[cfg(test)]
 mod tests;
 
+pub use outbox::OutboxEntry;
 pub use query::AlertFilter;
+pub use rule_state::DisabledRules;
 
 use crate::finding::Finding;
+use crate::ocsf::FindingActivity;
 use palisade_core::{Alert, AlertChange, AlertKind, EventId};
 use palisade_state::{rusqlite, StateError, StateStore};
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::sync::Arc;
 
 /// The alert tables; migrations are only ever appended.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE alerts (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         tenant TEXT NOT NULL,
@@ -52,7 +59,24 @@ const MIGRATIONS: &[&str] = &["
         rule_id TEXT PRIMARY KEY,
         enabled INTEGER NOT NULL
     );
-"];
+",
+    "
+    CREATE TABLE detection_rule_tenant_state (
+        tenant TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        PRIMARY KEY (tenant, rule_id)
+    );
+    CREATE TABLE alert_finding_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+",
+];
+
+/// The OCSF status of a new alert's finding.
+const NEW_STATUS: (i64, &str) = (1, "New");
 
 /// The component name under which the alert tables are migrated.
 const COMPONENT: &str = "alerts";
@@ -116,7 +140,17 @@ impl AlertStore {
                     }
                 };
                 if fresh {
-                    changes.push(self.fold_or_insert(&tx, finding)?);
+                    let (alert, change) = self.fold_or_insert(&tx, finding)?;
+                    if change == AlertChange::Raised {
+                        outbox::queue(
+                            &tx,
+                            &alert,
+                            &finding.lineage,
+                            FindingActivity::Create,
+                            NEW_STATUS,
+                        )?;
+                    }
+                    changes.push((alert, change));
                 }
             }
             if let Some(through) = through.map(to_i64).filter(|t| *t > progress) {
@@ -217,28 +251,6 @@ impl AlertStore {
             entities: finding.entities.clone(),
         };
         Ok((alert, AlertChange::Raised))
-    }
-
-    /// Rule ids an operator disabled.
-    pub fn disabled_rules(&self) -> Result<Vec<String>, StateError> {
-        self.state.with(|conn| {
-            let mut stmt =
-                conn.prepare("SELECT rule_id FROM detection_rule_state WHERE enabled = 0")?;
-            let ids = stmt.query_map([], |r| r.get(0))?;
-            ids.collect()
-        })
-    }
-
-    /// Records whether a rule is enabled.
-    pub fn set_rule_enabled(&self, rule_id: &str, enabled: bool) -> Result<(), StateError> {
-        self.state.with(|conn| {
-            conn.execute(
-                "INSERT INTO detection_rule_state (rule_id, enabled) VALUES (?1, ?2)
-                 ON CONFLICT(rule_id) DO UPDATE SET enabled = excluded.enabled",
-                params![rule_id, enabled],
-            )
-            .map(drop)
-        })
     }
 }
 
