@@ -37,4 +37,4 @@ pub use engines::Engines;
 pub use finding::{entities_of, Finding};
 pub use rules::{RuleError, RuleInfo, RuleLibrary, RuleOrigin, RuleScope};
 pub use service::DetectionService;
-pub use store::{AlertFilter, AlertStore};
+pub use store::{AlertFilter, AlertStatus, AlertStore};

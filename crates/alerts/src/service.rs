@@ -5,12 +5,12 @@ use crate::engines::Engines;
 use crate::finding::Finding;
 use crate::ocsf::lineage_of;
 use crate::rules::{Compiled, RuleError, RuleLibrary};
-use crate::store::AlertStore;
+use crate::store::{AlertStatus, AlertStore};
 use palisade_core::{
-    detection_config::DetectionConfig, Alert, AlertChange, AlertSink, Detector, Event,
+    detection_config::DetectionConfig, Alert, AlertChange, AlertSink, Detector, Event, TenantId,
 };
 use palisade_correlate::RuleMatch;
-use palisade_state::StateStore;
+use palisade_state::{StateError, StateStore};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
@@ -72,6 +72,21 @@ impl DetectionService {
     /// The alert store.
     pub fn alerts(&self) -> &AlertStore {
         &self.store
+    }
+
+    /// Sets an alert's status (see [`AlertStore::set_status`]); a change sends the alert's
+    /// finding update to the pipeline.
+    pub fn set_alert_status(
+        &self,
+        id: &str,
+        tenant: Option<&TenantId>,
+        status: AlertStatus,
+    ) -> Result<Option<(Alert, bool)>, StateError> {
+        let changed = self.store.set_status(id, tenant, status)?;
+        if changed.as_ref().is_some_and(|(_, changed)| *changed) {
+            self.findings_queued.notify_one();
+        }
+        Ok(changed)
     }
 
     /// The running engines.

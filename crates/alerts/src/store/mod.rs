@@ -11,12 +11,14 @@
 mod outbox;
 mod query;
 mod rule_state;
+mod status;
 #[cfg(test)]
 mod tests;
 
 pub use outbox::OutboxEntry;
 pub use query::AlertFilter;
 pub use rule_state::DisabledRules;
+pub use status::AlertStatus;
 
 use crate::finding::Finding;
 use crate::ocsf::FindingActivity;
@@ -73,10 +75,11 @@ const MIGRATIONS: &[&str] = &[
         payload TEXT NOT NULL
     );
 ",
+    "
+    ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'new';
+    ALTER TABLE alerts ADD COLUMN lineage TEXT NOT NULL DEFAULT '[]';
+",
 ];
-
-/// The OCSF status of a new alert's finding.
-const NEW_STATUS: (i64, &str) = (1, "New");
 
 /// The component name under which the alert tables are migrated.
 const COMPONENT: &str = "alerts";
@@ -147,7 +150,7 @@ impl AlertStore {
                             &alert,
                             &finding.lineage,
                             FindingActivity::Create,
-                            NEW_STATUS,
+                            AlertStatus::New,
                         )?;
                     }
                     changes.push((alert, change));
@@ -220,8 +223,8 @@ impl AlertStore {
         event_ids.truncate(self.max_event_ids);
         tx.execute(
             "INSERT INTO alerts (tenant, rule_id, rule_title, level, kind, tags, event_ids,
-             first_seen, last_seen, count, entities, entity_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)",
+             first_seen, last_seen, count, entities, entity_key, lineage)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12)",
             params![
                 finding.tenant.as_str(),
                 finding.rule_id,
@@ -234,6 +237,7 @@ impl AlertStore {
                 finding.last_seen,
                 json(&finding.entities),
                 entity_key,
+                json(&finding.lineage),
             ],
         )?;
         let alert = Alert {

@@ -4,7 +4,7 @@
 //! only once the pipeline has made it durable, so a crash between the two loses nothing: the
 //! next start sends what is still queued.
 
-use super::AlertStore;
+use super::{AlertStatus, AlertStore};
 use crate::ocsf::{detection_finding, FindingActivity};
 use palisade_core::{time, Alert, TenantId};
 use palisade_state::{rusqlite, StateError};
@@ -27,9 +27,10 @@ pub(super) fn queue(
     alert: &Alert,
     lineage: &[String],
     activity: FindingActivity,
-    status: (i64, &str),
+    status: AlertStatus,
 ) -> rusqlite::Result<()> {
-    let finding = detection_finding(alert, lineage, activity, status, time::now_ms());
+    let ocsf_status = (status.ocsf_id(), status.ocsf_name());
+    let finding = detection_finding(alert, lineage, activity, ocsf_status, time::now_ms());
     tx.execute(
         "INSERT INTO alert_finding_outbox (tenant, payload) VALUES (?1, ?2)",
         params![alert.tenant.as_str(), finding.to_string()],

@@ -195,3 +195,45 @@ fn rule_state_survives_reopening_globally_and_per_tenant() {
     let disabled = store.disabled_rules().unwrap();
     assert!(disabled.for_engine(Some(&acme)).is_empty());
 }
+
+#[test]
+fn a_status_change_queues_one_finding_update_in_the_alerts_tenant_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let changes = store
+        .record(&[finding("r1", 1, 1_000, "10.0.0.1")], Some(1))
+        .unwrap();
+    let id = changes[0].0.id.clone();
+    assert_eq!(store.queued_findings(0, 10).unwrap().len(), 1, "the raise");
+    let other = TenantId::new("rival").unwrap();
+    let refused = store.set_status(&id, Some(&other), AlertStatus::Resolved);
+    assert!(refused.unwrap().is_none(), "another tenant's alert");
+    let (_, changed) = store
+        .set_status(&id, Some(&TenantId::default()), AlertStatus::Resolved)
+        .unwrap()
+        .unwrap();
+    assert!(changed);
+    let (_, changed) = store
+        .set_status(&id, None, AlertStatus::Resolved)
+        .unwrap()
+        .unwrap();
+    assert!(!changed, "the same status again is no change");
+    let queued = store.queued_findings(0, 10).unwrap();
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    let update: serde_json::Value = serde_json::from_str(&queued[1].payload).unwrap();
+    assert_eq!(
+        (
+            &update["activity_id"],
+            &update["status_id"],
+            &update["status"]
+        ),
+        (&2.into(), &4.into(), &"Resolved".into())
+    );
+    let statuses = store.statuses(&[id.as_str(), "999"]).unwrap();
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[&id], AlertStatus::Resolved);
+    assert!(store
+        .set_status("999", None, AlertStatus::New)
+        .unwrap()
+        .is_none());
+}
