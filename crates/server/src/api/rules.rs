@@ -38,18 +38,18 @@ pub struct ScopeParams {
 
 /// The rules the caller acts on: its own tenant's, or for a provider administrator the
 /// global ones (or the tenant it names).
-fn scope(principal: &Principal, params: &ScopeParams) -> Result<RuleScope, Response> {
+fn scope(principal: &Principal, params: &ScopeParams) -> Result<RuleScope, (StatusCode, String)> {
     if principal.provider_admin {
         return match params.tenant.as_deref() {
             None | Some("*") => Ok(RuleScope::Global),
             Some(name) => TenantId::new(name)
                 .map(RuleScope::Tenant)
-                .map_err(|e| error(StatusCode::BAD_REQUEST, e)),
+                .map_err(|e| (StatusCode::BAD_REQUEST, e)),
         };
     }
     match principal.scope(params.tenant.as_deref()) {
         Ok(Some(tenant)) => Ok(RuleScope::Tenant(tenant)),
-        Ok(None) | Err(_) => Err(error(
+        Ok(None) | Err(_) => Err((
             StatusCode::FORBIDDEN,
             format!(
                 "rules of tenant {:?} are not yours to see or change",
@@ -68,7 +68,7 @@ pub async fn list(
 ) -> Response {
     let scope = match scope(&principal, &params) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err((status, message)) => return error(status, message),
     };
     let (rules, failures) = state.detection.rules(&scope);
     Json(serde_json::json!({ "rules": rules, "failures": failures })).into_response()
@@ -84,7 +84,7 @@ pub async fn one(
 ) -> Response {
     let scope = match scope(&principal, &params) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err((status, message)) => return error(status, message),
     };
     match state.detection.rule(&scope, &id) {
         Some((rule, yaml)) => {
@@ -208,7 +208,7 @@ async fn change(
 ) -> Response {
     let scope = match scope(principal, params) {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err((status, message)) => return error(status, message),
     };
     let detection = state.detection.clone();
     match tokio::task::spawn_blocking(move || run(&detection, &scope)).await {
