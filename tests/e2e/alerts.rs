@@ -80,7 +80,7 @@ fn ssh_brute_force_over_syslog_is_listed_and_survives_kill_9_without_duplicates(
     let dir_path = server.kill9();
     let server = Server::start(&dir_path, None);
     assert_eq!(
-        server.count("203.0.113.5"),
+        server.count("203.0.113.5 class_uid:3002"),
         12,
         "replayed events are searchable"
     );

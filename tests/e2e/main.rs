@@ -31,4 +31,5 @@ mod parser_chains;
 mod retention;
 mod syslog;
 mod templates;
+mod tenant_rules;
 mod vuln;

@@ -26,6 +26,9 @@ pub struct Finding {
     pub last_seen: i64,
     /// Entities (host, user, addresses, correlation groups).
     pub entities: BTreeMap<String, String>,
+    /// When the triggering event is itself a finding: the rules behind it
+    /// ([`crate::ocsf::lineage_of`]), carried on so chains of rules cannot loop.
+    pub lineage: Vec<String>,
 }
 
 impl Finding {
@@ -42,11 +45,15 @@ impl Finding {
             first_seen: event.time,
             last_seen: event.time,
             entities: entities_of(event),
+            lineage: crate::ocsf::lineage_of(event),
         }
     }
 
-    /// A correlation rule's condition held.
-    pub fn correlation(alert: palisade_correlate::CorrelationAlert) -> Finding {
+    /// A correlation rule's condition held; `lineage` is that of the triggering event.
+    pub fn correlation(
+        alert: palisade_correlate::CorrelationAlert,
+        lineage: Vec<String>,
+    ) -> Finding {
         Finding {
             tenant: alert.tenant,
             rule_id: alert.rule_id,
@@ -62,6 +69,7 @@ impl Finding {
             first_seen: alert.first_seen,
             last_seen: alert.last_seen,
             entities: entities_of_group(alert.group),
+            lineage,
         }
     }
 

@@ -11,19 +11,30 @@
 //!
 //! The [`RuleLibrary`] gathers the rules: the built-in pack embedded in the binary
 //! ([`builtin`]), the configured `rules_dirs`, and rules uploaded through the API (kept under
-//! `<data-dir>/rules/`); rules can be disabled and enabled, and every change is validated
-//! and compiled before the running engine is swapped atomically (no restart). See
-//! `docs/alerts.md`.
+//! `<data-dir>/rules/`). A rule is global (every tenant's events) or a tenant's own (that
+//! tenant's events only, [`RuleScope`]); each tenant with rules or settings of its own gets
+//! its own engine ([`Engines`]). Rules can be disabled and enabled, globally or by a tenant
+//! for itself, and every change is validated and compiled before the running engines are
+//! swapped atomically (no restart).
+//!
+//! Every new alert is also written into the event store as an OCSF Detection Finding
+//! ([`ocsf`]): queued in the state store with the alert, and sent through the pipeline's
+//! ingest path by [`DetectionService::publish_findings`]. See `docs/alerts.md`.
 
 #![warn(missing_docs)]
 
 pub mod builtin;
+mod engines;
 mod finding;
+mod manage;
+pub mod ocsf;
+mod publish;
 pub mod rules;
 mod service;
 pub mod store;
 
+pub use engines::Engines;
 pub use finding::{entities_of, Finding};
-pub use rules::{RuleError, RuleInfo, RuleLibrary, RuleOrigin};
+pub use rules::{RuleError, RuleInfo, RuleLibrary, RuleOrigin, RuleScope};
 pub use service::DetectionService;
-pub use store::{AlertFilter, AlertStore};
+pub use store::{AlertFilter, AlertStatus, AlertStore};

@@ -1,27 +1,31 @@
-//! The detection stage of the pipeline and the rule management behind the rules API.
+//! The detection stage of the pipeline: each event is matched by its tenant's engine, and
+//! what fires becomes alerts.
 
+use crate::engines::Engines;
 use crate::finding::Finding;
-use crate::rules::{sources, Change, Compiled, RuleError, RuleInfo, RuleLibrary, RuleOrigin};
-use crate::store::AlertStore;
+use crate::ocsf::lineage_of;
+use crate::rules::{Compiled, RuleError, RuleLibrary};
+use crate::store::{AlertStatus, AlertStore};
 use palisade_core::{
-    detection_config::DetectionConfig, Alert, AlertChange, AlertSink, Detector, Event,
+    detection_config::DetectionConfig, Alert, AlertChange, AlertSink, Detector, Event, TenantId,
 };
 use palisade_correlate::RuleMatch;
-use palisade_detect::LoadFailure;
-use palisade_state::StateStore;
-use std::collections::HashSet;
+use palisade_state::{StateError, StateStore};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 /// Detection inline in the pipeline: rules, correlation, alerts and their sinks.
 pub struct DetectionService {
-    library: RuleLibrary,
-    store: AlertStore,
-    /// The running rule set; swapped whole on every change.
-    current: RwLock<Arc<Compiled>>,
+    pub(crate) library: RuleLibrary,
+    pub(crate) store: AlertStore,
+    /// The running engines; swapped whole on every change.
+    current: RwLock<Arc<Engines>>,
     sinks: RwLock<Vec<Arc<dyn AlertSink>>>,
     /// Serialises rule changes (compile, write, swap).
     changing: Mutex<()>,
+    /// Woken when a finding is queued for the pipeline
+    /// ([`DetectionService::publish_findings`]).
+    pub(crate) findings_queued: tokio::sync::Notify,
 }
 
 impl DetectionService {
@@ -38,22 +42,22 @@ impl DetectionService {
             config.max_alert_event_ids,
         )?;
         let library = RuleLibrary::new(config, data_dir);
-        let disabled: HashSet<String> = store.disabled_rules()?.into_iter().collect();
-        let compiled = library.compile(&disabled, None)?;
-        for failure in &compiled.failures {
+        let engines = Engines::build(&library, &store.disabled_rules()?, None)?;
+        for failure in engines.all().flat_map(|c| &c.failures) {
             tracing::warn!(file = %failure.file, line = ?failure.line, reason = %failure.reason, "rule not loaded");
         }
         tracing::info!(
-            rules = compiled.rules.len(),
-            failed = compiled.failures.len(),
+            rules = engines.global.rules.len(),
+            tenants_with_own_rules = engines.tenants.len(),
             "detection rules loaded"
         );
         Ok(Arc::new(DetectionService {
             library,
             store,
-            current: RwLock::new(Arc::new(compiled)),
+            current: RwLock::new(Arc::new(engines)),
             sinks: RwLock::new(Vec::new()),
             changing: Mutex::new(()),
+            findings_queued: tokio::sync::Notify::new(),
         }))
     }
 
@@ -70,145 +74,39 @@ impl DetectionService {
         &self.store
     }
 
-    /// The running rule set.
-    pub fn compiled(&self) -> Arc<Compiled> {
+    /// Sets an alert's status (see [`AlertStore::set_status`]); a change sends the alert's
+    /// finding update to the pipeline.
+    pub fn set_alert_status(
+        &self,
+        id: &str,
+        tenant: Option<&TenantId>,
+        status: AlertStatus,
+    ) -> Result<Option<(Alert, bool)>, StateError> {
+        let changed = self.store.set_status(id, tenant, status)?;
+        if changed.as_ref().is_some_and(|(_, changed)| *changed) {
+            self.findings_queued.notify_one();
+        }
+        Ok(changed)
+    }
+
+    /// The running engines.
+    pub fn engines(&self) -> Arc<Engines> {
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
-    /// Every rule, disabled ones included, and the rules that failed to load.
-    pub fn rules(&self) -> (Vec<RuleInfo>, Vec<LoadFailure>) {
-        let compiled = self.compiled();
-        (compiled.rules.clone(), compiled.failures.clone())
+    pub(crate) fn swap(&self, engines: Engines) {
+        tracing::info!(
+            rules = engines.global.rules.len(),
+            tenants_with_own_rules = engines.tenants.len(),
+            "detection rules reloaded"
+        );
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(engines);
     }
 
-    /// One rule and the YAML of the file it is in.
-    pub fn rule(&self, id: &str) -> Option<(RuleInfo, String)> {
-        let compiled = self.compiled();
-        let info = compiled.rules.iter().find(|r| r.id == id)?.clone();
-        let text = compiled
-            .texts
-            .get(&info.source)
-            .cloned()
-            .unwrap_or_default();
-        Some((info, text))
-    }
-
-    /// Adds an upload (one YAML text of one or more rules); its id is its first rule's id.
-    /// Returns the rules it holds.
-    pub fn upload(&self, text: &str) -> Result<Vec<RuleInfo>, RuleError> {
-        let id = sources::upload_id(text)?;
-        let _changing = self.lock_changes();
-        if self.compiled().rules.iter().any(|r| r.id == id) {
-            return Err(RuleError::Conflict(format!(
-                "a rule with id {id} exists: replace it with PUT /api/v1/rules/{id}"
-            )));
-        }
-        self.apply(Change::Put {
-            id: id.clone(),
-            text: text.to_owned(),
-        })
-    }
-
-    /// Replaces the upload `id` with `text`, whose first rule must keep the id.
-    pub fn replace(&self, id: &str, text: &str) -> Result<Vec<RuleInfo>, RuleError> {
-        let new_id = sources::upload_id(text)?;
-        if new_id != id {
-            return Err(RuleError::BadId(format!(
-                "the replacement's first rule has id {new_id}, not {id}: an upload keeps its id"
-            )));
-        }
-        let _changing = self.lock_changes();
-        self.uploaded(id)?;
-        self.apply(Change::Put {
-            id: id.to_owned(),
-            text: text.to_owned(),
-        })
-    }
-
-    /// Deletes the upload `id` (with every rule in its file).
-    pub fn delete(&self, id: &str) -> Result<(), RuleError> {
-        let _changing = self.lock_changes();
-        self.uploaded(id)?;
-        self.apply(Change::Delete { id: id.to_owned() }).map(drop)
-    }
-
-    /// Enables or disables one rule of any origin; the running engine is swapped.
-    pub fn set_enabled(&self, id: &str, enabled: bool) -> Result<RuleInfo, RuleError> {
-        let _changing = self.lock_changes();
-        if !self.compiled().rules.iter().any(|r| r.id == id) {
-            return Err(RuleError::NotFound(id.to_owned()));
-        }
-        let mut disabled: HashSet<String> = self.store.disabled_rules()?.into_iter().collect();
-        if enabled {
-            disabled.remove(id);
-        } else {
-            disabled.insert(id.to_owned());
-        }
-        let compiled = self.library.compile(&disabled, None)?;
-        self.store.set_rule_enabled(id, enabled)?;
-        let info = compiled.rules.iter().find(|r| r.id == id).cloned();
-        self.swap(compiled);
-        info.ok_or_else(|| RuleError::NotFound(id.to_owned()))
-    }
-
-    /// Checks that `id` names an upload (the file's first rule).
-    fn uploaded(&self, id: &str) -> Result<(), RuleError> {
-        let compiled = self.compiled();
-        let rule = compiled
-            .rules
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| RuleError::NotFound(id.to_owned()))?;
-        if rule.origin != RuleOrigin::Uploaded || rule.source != sources::upload_name(id) {
-            return Err(RuleError::NotUploaded(format!(
-                "rule {id} comes from {}: only uploads can be replaced or deleted through the \
-                 API (disable it instead, or change its file)",
-                rule.source
-            )));
-        }
-        Ok(())
-    }
-
-    /// Compiles with `change`, writes it, swaps the engines.
-    fn apply(&self, change: Change) -> Result<Vec<RuleInfo>, RuleError> {
-        let disabled: HashSet<String> = self.store.disabled_rules()?.into_iter().collect();
-        let compiled = self.library.compile(&disabled, Some(&change))?;
-        let dir = self.library.upload_dir();
-        let io = |what: &str, e: std::io::Error| RuleError::Io(format!("cannot {what}: {e}"));
-        let source = match &change {
-            Change::Put { id, text } => {
-                std::fs::create_dir_all(dir).map_err(|e| io("create the rules directory", e))?;
-                let path = dir.join(format!("{id}.yml"));
-                let temporary = dir.join(format!(".{id}.yml.tmp"));
-                std::fs::write(&temporary, text).map_err(|e| io("write the rule file", e))?;
-                std::fs::rename(&temporary, &path).map_err(|e| io("write the rule file", e))?;
-                Some(sources::upload_name(id))
-            }
-            Change::Delete { id } => {
-                std::fs::remove_file(dir.join(format!("{id}.yml")))
-                    .map_err(|e| io("delete the rule file", e))?;
-                None
-            }
-        };
-        let held = compiled
-            .rules
-            .iter()
-            .filter(|r| Some(&r.source) == source.as_ref())
-            .cloned()
-            .collect();
-        self.swap(compiled);
-        Ok(held)
-    }
-
-    fn swap(&self, compiled: Compiled) {
-        tracing::info!(rules = compiled.rules.len(), "detection rules reloaded");
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(compiled);
-    }
-
-    fn lock_changes(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock_changes(&self) -> MutexGuard<'_, ()> {
         self.changing.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -224,6 +122,9 @@ impl DetectionService {
                 return;
             }
         };
+        if changes.iter().any(|(_, c)| *c == AlertChange::Raised) {
+            self.findings_queued.notify_one();
+        }
         self.notify(&changes);
     }
 
@@ -240,44 +141,78 @@ impl DetectionService {
     }
 }
 
+/// Matches `events` (all of one engine, in id order) and collects what fires. A rule never
+/// fires on a finding it is behind ([`lineage_of`]).
+fn scan(compiled: &Compiled, events: &[&Event], findings: &mut Vec<Finding>) {
+    let mut scanner = compiled.engine.scanner();
+    let mut correlation = compiled
+        .correlation
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for event in events {
+        let lineage = lineage_of(event);
+        for rule in scanner.scan(event) {
+            if lineage.contains(&rule.id) {
+                continue;
+            }
+            let name = rule.name.as_deref();
+            let m = RuleMatch {
+                rule_id: &rule.id,
+                rule_name: name,
+                event,
+            };
+            findings.extend(
+                correlation
+                    .process(m)
+                    .into_iter()
+                    .filter(|alert| !lineage.contains(&alert.rule_id))
+                    .map(|alert| Finding::correlation(alert, lineage.clone())),
+            );
+            if correlation.standalone_alerts(&rule.id, name) {
+                findings.push(Finding::detection(rule, event));
+            }
+        }
+    }
+}
+
 impl Detector for DetectionService {
     fn inspect(&self, events: &[Event]) {
         let Some(through) = events.iter().map(|e| e.id).max() else {
             return;
         };
-        let compiled = self.compiled();
-        let mut scanner = compiled.engine.scanner();
-        let mut findings = Vec::new();
-        {
-            let mut correlation = compiled
-                .correlation
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            for event in events {
-                for rule in scanner.scan(event) {
-                    let name = rule.name.as_deref();
-                    let m = RuleMatch {
-                        rule_id: &rule.id,
-                        rule_name: name,
-                        event,
-                    };
-                    findings.extend(correlation.process(m).into_iter().map(Finding::correlation));
-                    if correlation.standalone_alerts(&rule.id, name) {
-                        findings.push(Finding::detection(rule, event));
-                    }
-                }
+        let engines = self.engines();
+        // Events grouped by engine, each group in the batch's order (correlation windows
+        // move on event time, so order within an engine matters).
+        let mut groups: Vec<(&Arc<Compiled>, Vec<&Event>)> = Vec::new();
+        for event in events {
+            let engine = engines.for_tenant(&event.tenant);
+            match groups.iter_mut().find(|(e, _)| Arc::ptr_eq(e, engine)) {
+                Some((_, group)) => group.push(event),
+                None => groups.push((engine, vec![event])),
             }
+        }
+        let mut findings = Vec::new();
+        for (compiled, group) in groups {
+            scan(compiled, &group, &mut findings);
         }
         self.record(findings, Some(through));
     }
 
     fn tick(&self, now_ms: i64) {
-        let compiled = self.compiled();
-        let alerts = compiled
-            .correlation
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .advance_to(now_ms);
-        self.record(alerts.into_iter().map(Finding::correlation).collect(), None);
+        let engines = self.engines();
+        let mut findings = Vec::new();
+        for compiled in engines.all() {
+            let alerts = compiled
+                .correlation
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .advance_to(now_ms);
+            findings.extend(
+                alerts
+                    .into_iter()
+                    .map(|alert| Finding::correlation(alert, Vec::new())),
+            );
+        }
+        self.record(findings, None);
     }
 }

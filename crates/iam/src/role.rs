@@ -95,6 +95,7 @@ impl Role {
                     | P::AlertsRead
                     | P::AlertsWrite
                     | P::RulesRead
+                    | P::RulesWrite
                     | P::IncidentsRead
                     | P::IncidentsWrite
                     | P::AgentsRead

@@ -69,6 +69,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )?);
     let pipeline = Pipeline::start_with_detector(&config, sealer, parsers.compile()?, detector)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
+    detection.publish_findings(sink.clone());
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
         max_message_bytes: config.syslog.max_message_bytes,

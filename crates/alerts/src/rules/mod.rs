@@ -2,10 +2,13 @@
 //!
 //! Rules come from three places: the built-in pack embedded in the binary, the configured
 //! `rules_dirs` (read at start and at every reload), and rules uploaded through the API
-//! (one YAML file per upload under `<data-dir>/rules/`). Compiling reads every source, drops
-//! the rules an operator disabled, and builds the Sigma engine and the correlation engine; a
-//! change to the uploaded rules is compiled in memory first and written only when the whole
-//! set compiles, so a rejected change leaves everything as it was.
+//! (one YAML file per upload: `<data-dir>/rules/ID.yml` for a global upload, which applies
+//! to every tenant, `<data-dir>/rules/tenants/TENANT/ID.yml` for a tenant's own, which
+//! applies to that tenant's events only). Each engine is compiled for one scope: the global
+//! rules alone, or the global rules plus one tenant's. Compiling reads those sources, drops
+//! the disabled rules, and builds the Sigma engine and the correlation engine; a change to
+//! the uploaded rules is compiled in memory first and written only when the whole set
+//! compiles, so a rejected change leaves everything as it was.
 
 mod error;
 pub(crate) mod sources;
@@ -15,13 +18,33 @@ mod tests;
 pub use error::RuleError;
 pub use sources::{Change, RuleOrigin, Source};
 
-use palisade_core::detection_config::DetectionConfig;
+use palisade_core::{detection_config::DetectionConfig, TenantId};
 use palisade_correlate::{CorrelationEngine, EngineConfig};
 use palisade_detect::{Engine, EngineOptions, LoadFailure, RuleSet};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// Whose rules: the global ones (built-in, rules dirs, operator uploads), which apply to
+/// every tenant, or one tenant's own, which apply to its events only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RuleScope {
+    /// Every tenant's.
+    Global,
+    /// One tenant's.
+    Tenant(TenantId),
+}
+
+impl RuleScope {
+    /// The tenant of a tenant scope.
+    pub fn tenant(&self) -> Option<&TenantId> {
+        match self {
+            RuleScope::Global => None,
+            RuleScope::Tenant(tenant) => Some(tenant),
+        }
+    }
+}
 
 /// One rule as the rules API lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,9 +61,12 @@ pub struct RuleInfo {
     pub kind: &'static str,
     /// Where it comes from.
     pub origin: RuleOrigin,
-    /// The file it is in (`builtin/ssh.yml`, a path under a rules dir, `uploaded/ID.yml`).
+    /// The tenant whose events it applies to (`None`: a global rule, every tenant's).
+    pub tenant: Option<TenantId>,
+    /// The file it is in (`builtin/ssh.yml`, a path under a rules dir, `uploaded/ID.yml`,
+    /// `uploaded/TENANT/ID.yml`).
     pub source: String,
-    /// False when an operator disabled it.
+    /// False when it is disabled (globally, or for the tenant whose engine this is).
     pub enabled: bool,
 }
 
@@ -62,7 +88,7 @@ pub struct Compiled {
 pub struct RuleLibrary {
     builtin: bool,
     dirs: Vec<PathBuf>,
-    upload_dir: PathBuf,
+    upload_root: PathBuf,
     engine_config: EngineConfig,
 }
 
@@ -72,7 +98,7 @@ impl RuleLibrary {
         RuleLibrary {
             builtin: config.builtin,
             dirs: config.rules_dirs.clone(),
-            upload_dir: data_dir.join("rules"),
+            upload_root: data_dir.join("rules"),
             engine_config: EngineConfig {
                 lateness_ms: i64::try_from(config.correlation_lateness.0).unwrap_or(i64::MAX),
                 max_groups_per_rule: config.max_groups_per_rule,
@@ -82,20 +108,27 @@ impl RuleLibrary {
         }
     }
 
-    /// Where uploaded rules are kept.
-    pub fn upload_dir(&self) -> &Path {
-        &self.upload_dir
+    /// Where the uploads of `scope` are kept.
+    pub fn upload_dir(&self, scope: &RuleScope) -> PathBuf {
+        sources::upload_dir(&self.upload_root, scope)
     }
 
-    /// Reads every source (with `change` applied to the uploads) and compiles the rules not
-    /// in `disabled`. Rules that fail to load are reported in [`Compiled::failures`] (the
-    /// others still load) unless they are in `change`, whose problems fail the compile.
+    /// The tenants with uploads of their own.
+    pub fn tenants_with_uploads(&self) -> Vec<TenantId> {
+        sources::tenants_with_uploads(&self.upload_root)
+    }
+
+    /// Reads the sources of the engine of `tenant` (`None`: the global rules alone), with
+    /// `change` applied to the uploads, and compiles the rules not in `disabled`. Rules that
+    /// fail to load are reported in [`Compiled::failures`] (the others still load) unless
+    /// they are in `change`, whose problems fail the compile.
     pub fn compile(
         &self,
+        tenant: Option<&TenantId>,
         disabled: &HashSet<String>,
         change: Option<&Change>,
     ) -> Result<Compiled, RuleError> {
-        let sources = sources::gather(self.builtin, &self.dirs, &self.upload_dir, change)?;
+        let sources = sources::gather(self.builtin, &self.dirs, &self.upload_root, tenant, change)?;
         let mut set = RuleSet::default();
         let mut correlations = Vec::new();
         let mut rules = Vec::new();

@@ -1,6 +1,7 @@
 //! Reading rule sources: the built-in pack, the rules dirs and the uploads.
 
-use super::{RuleError, RuleInfo};
+use super::{RuleError, RuleInfo, RuleScope};
+use palisade_core::TenantId;
 use palisade_correlate::CorrelationRule;
 use palisade_detect::{LoadFailure, RuleSet};
 use serde::Serialize;
@@ -23,17 +24,21 @@ pub enum RuleOrigin {
 pub struct Source {
     /// Where it comes from.
     pub origin: RuleOrigin,
+    /// The tenant whose events its rules apply to (`None`: every tenant's).
+    pub tenant: Option<TenantId>,
     /// Its name in listings and errors.
     pub name: String,
     /// The YAML.
     pub text: String,
 }
 
-/// A change to the uploaded rules, compiled before it is written.
+/// A change to the uploaded rules of one scope, compiled before it is written.
 #[derive(Debug, Clone)]
 pub enum Change {
     /// Adds or replaces the upload with this id.
     Put {
+        /// Whose upload it is.
+        scope: RuleScope,
         /// The upload's id (its first rule's id).
         id: String,
         /// The YAML.
@@ -41,34 +46,74 @@ pub enum Change {
     },
     /// Removes the upload with this id.
     Delete {
+        /// Whose upload it is.
+        scope: RuleScope,
         /// The upload's id.
         id: String,
     },
 }
 
 impl Change {
+    /// The scope whose uploads change.
+    pub fn scope(&self) -> &RuleScope {
+        match self {
+            Change::Put { scope, .. } | Change::Delete { scope, .. } => scope,
+        }
+    }
+
     /// True when `source` is the text this change brings.
     pub(super) fn names(&self, source: &Source) -> bool {
-        matches!(self, Change::Put { id, .. } if source.name == upload_name(id))
+        matches!(self, Change::Put { scope, id, .. } if source.name == upload_name(scope, id))
     }
 }
 
-/// The source name of the upload with `id`.
-pub(crate) fn upload_name(id: &str) -> String {
-    format!("uploaded/{id}.yml")
+/// The source name of the upload with `id` in `scope`: `uploaded/ID.yml` for a global
+/// upload, `uploaded/TENANT/ID.yml` for a tenant's.
+pub(crate) fn upload_name(scope: &RuleScope, id: &str) -> String {
+    match scope {
+        RuleScope::Global => format!("uploaded/{id}.yml"),
+        RuleScope::Tenant(tenant) => format!("uploaded/{tenant}/{id}.yml"),
+    }
 }
 
-/// Every source, in load order: built-in, rules dirs, uploads (with `change` applied).
+/// The directory of the uploads of `scope` under the upload root (`<data-dir>/rules`):
+/// the root itself for global uploads, `tenants/TENANT/` under it for a tenant's.
+pub(crate) fn upload_dir(root: &Path, scope: &RuleScope) -> PathBuf {
+    match scope {
+        RuleScope::Global => root.to_owned(),
+        RuleScope::Tenant(tenant) => root.join("tenants").join(tenant.as_str()),
+    }
+}
+
+/// The tenants that have uploads of their own, in name order.
+pub(super) fn tenants_with_uploads(root: &Path) -> Vec<TenantId> {
+    let Ok(entries) = std::fs::read_dir(root.join("tenants")) else {
+        return Vec::new();
+    };
+    let mut tenants: Vec<TenantId> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !upload_files(&e.path()).is_empty())
+        .filter_map(|e| TenantId::new(e.file_name().to_str()?).ok())
+        .collect();
+    tenants.sort();
+    tenants
+}
+
+/// Every source of the engine of `tenant` (`None`: the engine of tenants without rules of
+/// their own), in load order: built-in, rules dirs, global uploads, the tenant's uploads,
+/// with `change` applied.
 pub(super) fn gather(
     builtin: bool,
     dirs: &[PathBuf],
-    upload_dir: &Path,
+    upload_root: &Path,
+    tenant: Option<&TenantId>,
     change: Option<&Change>,
 ) -> Result<Vec<Source>, RuleError> {
     let mut sources = Vec::new();
     if builtin {
         sources.extend(crate::builtin::PACK.iter().map(|(name, text)| Source {
             origin: RuleOrigin::Builtin,
+            tenant: None,
             name: format!("builtin/{name}"),
             text: (*text).to_owned(),
         }));
@@ -78,6 +123,7 @@ pub(super) fn gather(
             match std::fs::read_to_string(&file) {
                 Ok(text) => sources.push(Source {
                     origin: RuleOrigin::Config,
+                    tenant: None,
                     name: file.display().to_string(),
                     text,
                 }),
@@ -87,36 +133,65 @@ pub(super) fn gather(
             }
         }
     }
+    sources.extend(uploads(upload_root, &RuleScope::Global, change)?);
+    if let Some(tenant) = tenant {
+        let scope = RuleScope::Tenant(tenant.clone());
+        sources.extend(uploads(upload_root, &scope, change)?);
+    }
+    Ok(sources)
+}
+
+/// The uploads of `scope`, with `change` applied when it is a change to them.
+fn uploads(
+    upload_root: &Path,
+    scope: &RuleScope,
+    change: Option<&Change>,
+) -> Result<Vec<Source>, RuleError> {
+    let tenant = match scope {
+        RuleScope::Global => None,
+        RuleScope::Tenant(tenant) => Some(tenant.clone()),
+    };
+    let source = |name: String, text: String| Source {
+        origin: RuleOrigin::Uploaded,
+        tenant: tenant.clone(),
+        name,
+        text,
+    };
     let mut uploads = Vec::new();
-    if upload_dir.is_dir() {
-        for file in yaml_files(upload_dir) {
-            let Some(file_name) = file.file_name().and_then(|n| n.to_str()) else {
-                continue;
-            };
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| RuleError::Io(format!("cannot read {}: {e}", file.display())))?;
-            uploads.push(Source {
-                origin: RuleOrigin::Uploaded,
-                name: format!("uploaded/{file_name}"),
-                text,
-            });
-        }
+    for file in upload_files(&upload_dir(upload_root, scope)) {
+        let Some(id) = file.file_stem().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| RuleError::Io(format!("cannot read {}: {e}", file.display())))?;
+        uploads.push(source(upload_name(scope, id), text));
     }
     match change {
-        Some(Change::Put { id, text }) => {
-            let name = upload_name(id);
+        Some(Change::Put { scope: s, id, text }) if s == scope => {
+            let name = upload_name(scope, id);
             uploads.retain(|s| s.name != name);
-            uploads.push(Source {
-                origin: RuleOrigin::Uploaded,
-                name,
-                text: text.clone(),
-            });
+            uploads.push(source(name, text.clone()));
         }
-        Some(Change::Delete { id }) => uploads.retain(|s| s.name != upload_name(id)),
-        None => {}
+        Some(Change::Delete { scope: s, id }) if s == scope => {
+            uploads.retain(|s| s.name != upload_name(scope, id))
+        }
+        _ => {}
     }
-    sources.extend(uploads);
-    Ok(sources)
+    Ok(uploads)
+}
+
+/// The `.yml` files directly in an upload directory (not below it), in name order.
+fn upload_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yml"))
+        .collect();
+    files.sort();
+    files
 }
 
 /// `.yml` / `.yaml` files under `path` (itself when it is a file), recursively, in name order.
@@ -160,6 +235,7 @@ pub(super) fn load(
         tags: r.tags.clone(),
         kind: "detection",
         origin: source.origin,
+        tenant: source.tenant.clone(),
         source: source.name.clone(),
         enabled: true,
     }));
@@ -176,6 +252,7 @@ pub(super) fn load(
                     tags: rule.tags.clone(),
                     kind: "correlation",
                     origin: source.origin,
+                    tenant: source.tenant.clone(),
                     source: source.name.clone(),
                     enabled: true,
                 });
@@ -197,6 +274,7 @@ pub(super) fn load(
 pub(crate) fn upload_id(text: &str) -> Result<String, RuleError> {
     let source = Source {
         origin: RuleOrigin::Uploaded,
+        tenant: None,
         name: "upload".into(),
         text: text.to_owned(),
     };

@@ -21,7 +21,9 @@ fn library(dir: &Path) -> RuleLibrary {
 #[test]
 fn the_builtin_pack_loads_completely() {
     let dir = tempfile::tempdir().unwrap();
-    let compiled = library(dir.path()).compile(&HashSet::new(), None).unwrap();
+    let compiled = library(dir.path())
+        .compile(None, &HashSet::new(), None)
+        .unwrap();
     assert!(compiled.failures.is_empty(), "{:?}", compiled.failures);
     let count = |kind| compiled.rules.iter().filter(|r| r.kind == kind).count();
     assert!(count("detection") >= 15, "{:?}", compiled.rules);
@@ -38,10 +40,11 @@ fn an_upload_is_compiled_with_the_rest_and_a_bad_one_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let library = library(dir.path());
     let put = Change::Put {
+        scope: RuleScope::Global,
         id: "test-rule-1".into(),
         text: UPLOAD.into(),
     };
-    let compiled = library.compile(&HashSet::new(), Some(&put)).unwrap();
+    let compiled = library.compile(None, &HashSet::new(), Some(&put)).unwrap();
     let rule = compiled
         .rules
         .iter()
@@ -54,10 +57,12 @@ fn an_upload_is_compiled_with_the_rest_and_a_bad_one_names_its_line() {
 
     let broken = UPLOAD.replace("message|contains", "message|containz");
     let put = Change::Put {
+        scope: RuleScope::Global,
         id: "test-rule-1".into(),
         text: broken.clone(),
     };
-    let Err(RuleError::Invalid(problems)) = library.compile(&HashSet::new(), Some(&put)) else {
+    let Err(RuleError::Invalid(problems)) = library.compile(None, &HashSet::new(), Some(&put))
+    else {
         panic!("a broken upload must fail the compile");
     };
     assert_eq!(problems[0].line, Some(8), "{problems:?}");
@@ -86,10 +91,11 @@ fn upload_ids_are_checked_and_duplicates_refused() {
     let builtin_id = "9553e100-e018-4248-bb22-b85a5fd7e675";
     let clash = UPLOAD.replace("test-rule-1", builtin_id);
     let put = Change::Put {
+        scope: RuleScope::Global,
         id: builtin_id.into(),
         text: clash,
     };
-    let result = library(dir.path()).compile(&HashSet::new(), Some(&put));
+    let result = library(dir.path()).compile(None, &HashSet::new(), Some(&put));
     assert!(matches!(result, Err(RuleError::Conflict(_))));
 }
 
@@ -97,9 +103,11 @@ fn upload_ids_are_checked_and_duplicates_refused() {
 fn disabled_rules_are_listed_but_not_compiled() {
     let dir = tempfile::tempdir().unwrap();
     let library = library(dir.path());
-    let all = library.compile(&HashSet::new(), None).unwrap();
+    let all = library.compile(None, &HashSet::new(), None).unwrap();
     let id = "50ea29ba-2323-4c20-999b-f47f9ac289c9".to_owned();
-    let compiled = library.compile(&HashSet::from([id.clone()]), None).unwrap();
+    let compiled = library
+        .compile(None, &HashSet::from([id.clone()]), None)
+        .unwrap();
     assert_eq!(compiled.engine.len() + 1, all.engine.len());
     let rule = compiled.rules.iter().find(|r| r.id == id).unwrap();
     assert!(!rule.enabled);
@@ -119,7 +127,7 @@ fn rules_dirs_load_and_their_failures_are_reported_not_fatal() {
         ..DetectionConfig::default()
     };
     let compiled = RuleLibrary::new(&config, dir.path())
-        .compile(&HashSet::new(), None)
+        .compile(None, &HashSet::new(), None)
         .unwrap();
     assert_eq!(compiled.rules.len(), 1);
     assert_eq!(compiled.rules[0].origin, RuleOrigin::Config);

@@ -6,21 +6,30 @@
 //! was recorded before a crash and is skipped on replay; a correlation finding is recorded
 //! at most once per rule, entities and triggering event. A finding whose rule, tenant and
 //! entities match an alert seen within the suppression window is folded into that alert.
+//! A new alert queues its OCSF Detection Finding in the same transaction (the outbox).
 
+mod outbox;
 mod query;
+mod rule_state;
+mod status;
 #[cfg(test)]
 mod tests;
 
+pub use outbox::OutboxEntry;
 pub use query::AlertFilter;
+pub use rule_state::DisabledRules;
+pub use status::AlertStatus;
 
 use crate::finding::Finding;
+use crate::ocsf::FindingActivity;
 use palisade_core::{Alert, AlertChange, AlertKind, EventId};
 use palisade_state::{rusqlite, StateError, StateStore};
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::sync::Arc;
 
 /// The alert tables; migrations are only ever appended.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE alerts (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         tenant TEXT NOT NULL,
@@ -52,7 +61,25 @@ const MIGRATIONS: &[&str] = &["
         rule_id TEXT PRIMARY KEY,
         enabled INTEGER NOT NULL
     );
-"];
+",
+    "
+    CREATE TABLE detection_rule_tenant_state (
+        tenant TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        PRIMARY KEY (tenant, rule_id)
+    );
+    CREATE TABLE alert_finding_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+",
+    "
+    ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'new';
+    ALTER TABLE alerts ADD COLUMN lineage TEXT NOT NULL DEFAULT '[]';
+",
+];
 
 /// The component name under which the alert tables are migrated.
 const COMPONENT: &str = "alerts";
@@ -116,7 +143,17 @@ impl AlertStore {
                     }
                 };
                 if fresh {
-                    changes.push(self.fold_or_insert(&tx, finding)?);
+                    let (alert, change) = self.fold_or_insert(&tx, finding)?;
+                    if change == AlertChange::Raised {
+                        outbox::queue(
+                            &tx,
+                            &alert,
+                            &finding.lineage,
+                            FindingActivity::Create,
+                            AlertStatus::New,
+                        )?;
+                    }
+                    changes.push((alert, change));
                 }
             }
             if let Some(through) = through.map(to_i64).filter(|t| *t > progress) {
@@ -186,8 +223,8 @@ impl AlertStore {
         event_ids.truncate(self.max_event_ids);
         tx.execute(
             "INSERT INTO alerts (tenant, rule_id, rule_title, level, kind, tags, event_ids,
-             first_seen, last_seen, count, entities, entity_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11)",
+             first_seen, last_seen, count, entities, entity_key, lineage)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, ?10, ?11, ?12)",
             params![
                 finding.tenant.as_str(),
                 finding.rule_id,
@@ -200,6 +237,7 @@ impl AlertStore {
                 finding.last_seen,
                 json(&finding.entities),
                 entity_key,
+                json(&finding.lineage),
             ],
         )?;
         let alert = Alert {
@@ -217,28 +255,6 @@ impl AlertStore {
             entities: finding.entities.clone(),
         };
         Ok((alert, AlertChange::Raised))
-    }
-
-    /// Rule ids an operator disabled.
-    pub fn disabled_rules(&self) -> Result<Vec<String>, StateError> {
-        self.state.with(|conn| {
-            let mut stmt =
-                conn.prepare("SELECT rule_id FROM detection_rule_state WHERE enabled = 0")?;
-            let ids = stmt.query_map([], |r| r.get(0))?;
-            ids.collect()
-        })
-    }
-
-    /// Records whether a rule is enabled.
-    pub fn set_rule_enabled(&self, rule_id: &str, enabled: bool) -> Result<(), StateError> {
-        self.state.with(|conn| {
-            conn.execute(
-                "INSERT INTO detection_rule_state (rule_id, enabled) VALUES (?1, ?2)
-                 ON CONFLICT(rule_id) DO UPDATE SET enabled = excluded.enabled",
-                params![rule_id, enabled],
-            )
-            .map(drop)
-        })
     }
 }
 

@@ -1,6 +1,6 @@
 use super::*;
 use palisade_core::{AlertLevel, TenantId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 fn store(dir: &std::path::Path) -> AlertStore {
     let state = Arc::new(StateStore::open(&palisade_state::state_path(dir)).unwrap());
@@ -19,6 +19,7 @@ fn finding(rule: &str, event: EventId, time: i64, ip: &str) -> Finding {
         first_seen: time,
         last_seen: time,
         entities: BTreeMap::from([("src_ip".to_owned(), ip.to_owned())]),
+        lineage: Vec::new(),
     }
 }
 
@@ -165,11 +166,74 @@ fn filters_select_by_tenant_rule_level_and_time() {
 }
 
 #[test]
-fn rule_state_survives_reopening() {
+fn rule_state_survives_reopening_globally_and_per_tenant() {
+    use crate::rules::RuleScope;
     let dir = tempfile::tempdir().unwrap();
-    store(dir.path()).set_rule_enabled("r1", false).unwrap();
+    let acme = TenantId::new("acme").unwrap();
+    let acme_scope = RuleScope::Tenant(acme.clone());
+    store(dir.path())
+        .set_rule_enabled(&RuleScope::Global, "r1", false)
+        .unwrap();
+    store(dir.path())
+        .set_rule_enabled(&acme_scope, "r2", false)
+        .unwrap();
     let store = store(dir.path());
-    assert_eq!(store.disabled_rules().unwrap(), ["r1"]);
-    store.set_rule_enabled("r1", true).unwrap();
-    assert!(store.disabled_rules().unwrap().is_empty());
+    let disabled = store.disabled_rules().unwrap();
+    assert_eq!(disabled.global, HashSet::from(["r1".to_owned()]));
+    assert_eq!(
+        disabled.for_engine(Some(&acme)),
+        HashSet::from(["r1".to_owned(), "r2".to_owned()])
+    );
+    assert_eq!(
+        disabled.for_engine(Some(&TenantId::default())),
+        disabled.global
+    );
+    store
+        .set_rule_enabled(&RuleScope::Global, "r1", true)
+        .unwrap();
+    store.set_rule_enabled(&acme_scope, "r2", true).unwrap();
+    let disabled = store.disabled_rules().unwrap();
+    assert!(disabled.for_engine(Some(&acme)).is_empty());
+}
+
+#[test]
+fn a_status_change_queues_one_finding_update_in_the_alerts_tenant_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store(dir.path());
+    let changes = store
+        .record(&[finding("r1", 1, 1_000, "10.0.0.1")], Some(1))
+        .unwrap();
+    let id = changes[0].0.id.clone();
+    assert_eq!(store.queued_findings(0, 10).unwrap().len(), 1, "the raise");
+    let other = TenantId::new("rival").unwrap();
+    let refused = store.set_status(&id, Some(&other), AlertStatus::Resolved);
+    assert!(refused.unwrap().is_none(), "another tenant's alert");
+    let (_, changed) = store
+        .set_status(&id, Some(&TenantId::default()), AlertStatus::Resolved)
+        .unwrap()
+        .unwrap();
+    assert!(changed);
+    let (_, changed) = store
+        .set_status(&id, None, AlertStatus::Resolved)
+        .unwrap()
+        .unwrap();
+    assert!(!changed, "the same status again is no change");
+    let queued = store.queued_findings(0, 10).unwrap();
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    let update: serde_json::Value = serde_json::from_str(&queued[1].payload).unwrap();
+    assert_eq!(
+        (
+            &update["activity_id"],
+            &update["status_id"],
+            &update["status"]
+        ),
+        (&2.into(), &4.into(), &"Resolved".into())
+    );
+    let statuses = store.statuses(&[id.as_str(), "999"]).unwrap();
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[&id], AlertStatus::Resolved);
+    assert!(store
+        .set_status("999", None, AlertStatus::New)
+        .unwrap()
+        .is_none());
 }

@@ -1,4 +1,6 @@
-//! `GET /api/v1/alerts` and `GET /api/v1/alerts/{id}`: the caller's tenant's alerts.
+//! `GET /api/v1/alerts` and `GET /api/v1/alerts/{id}`: the caller's tenant's alerts, each
+//! with its status; `POST /api/v1/alerts/{id}/status` sets the status (which writes the
+//! alert's OCSF finding update into the event store).
 
 use super::{error, ApiState};
 use crate::auth::Principal;
@@ -6,11 +8,12 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Extension, Json, Router,
 };
-use palisade_alerts::AlertFilter;
-use palisade_core::{time, AlertLevel};
+use palisade_alerts::{AlertFilter, AlertStatus, AlertStore};
+use palisade_core::{time, Alert, AlertLevel};
+use palisade_state::StateError;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -22,6 +25,7 @@ pub fn routes() -> Router<Arc<ApiState>> {
     Router::new()
         .route("/api/v1/alerts", get(list))
         .route("/api/v1/alerts/{id}", get(one))
+        .route("/api/v1/alerts/{id}/status", post(set_status))
 }
 
 /// Query parameters of the listing.
@@ -90,7 +94,12 @@ pub async fn list(
         Err((status, message)) => return error(status, message),
     };
     let detection = state.detection.clone();
-    match tokio::task::spawn_blocking(move || detection.alerts().list(&filter)).await {
+    let listed = tokio::task::spawn_blocking(move || {
+        let store = detection.alerts();
+        with_status(store, store.list(&filter)?)
+    })
+    .await;
+    match listed {
         Ok(Ok(alerts)) => {
             Json(serde_json::json!({ "count": alerts.len(), "alerts": alerts })).into_response()
         }
@@ -115,8 +124,12 @@ pub async fn one(
     };
     let detection = state.detection.clone();
     let lookup = id.clone();
-    let found =
-        tokio::task::spawn_blocking(move || detection.alerts().get(&lookup, tenant.as_ref())).await;
+    let found = tokio::task::spawn_blocking(move || {
+        let store = detection.alerts();
+        let alert = store.get(&lookup, tenant.as_ref())?;
+        Ok::<_, StateError>(with_status(store, alert.into_iter().collect())?.pop())
+    })
+    .await;
     match found {
         Ok(Ok(Some(alert))) => Json(alert).into_response(),
         Ok(Ok(None)) => error(StatusCode::NOT_FOUND, format!("no alert {id}")),
@@ -124,6 +137,69 @@ pub async fn one(
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("lookup failed: {e}"),
+        ),
+    }
+}
+
+/// The alerts as JSON, each with its `status`.
+fn with_status(
+    store: &AlertStore,
+    alerts: Vec<Alert>,
+) -> Result<Vec<serde_json::Value>, StateError> {
+    let ids: Vec<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+    let statuses = store.statuses(&ids)?;
+    Ok(alerts
+        .iter()
+        .map(|alert| {
+            let mut json = serde_json::to_value(alert).unwrap_or_default();
+            let status = statuses.get(&alert.id).copied().unwrap_or(AlertStatus::New);
+            json["status"] = status.name().into();
+            json
+        })
+        .collect())
+}
+
+/// Body of a status change.
+#[derive(Debug, Deserialize)]
+pub struct StatusBody {
+    /// `new`, `in_progress`, `suppressed` or `resolved`.
+    status: String,
+}
+
+/// Handler: sets the alert's status; `{"alert": {...}, "changed": bool}`, 404 when the alert
+/// does not exist in the caller's scope.
+pub async fn set_status(
+    State(state): State<Arc<ApiState>>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Query(params): Query<OneParams>,
+    Json(body): Json<StatusBody>,
+) -> Response {
+    let tenant = match principal.scope(params.tenant.as_deref()) {
+        Ok(t) => t,
+        Err(message) => return error(StatusCode::FORBIDDEN, message),
+    };
+    let status = match AlertStatus::parse(&body.status) {
+        Ok(s) => s,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let detection = state.detection.clone();
+    let lookup = id.clone();
+    let changed = tokio::task::spawn_blocking(move || {
+        detection.set_alert_status(&lookup, tenant.as_ref(), status)
+    })
+    .await;
+    match changed {
+        Ok(Ok(Some((alert, changed)))) => {
+            let mut json = serde_json::to_value(&alert).unwrap_or_default();
+            json["status"] = status.name().into();
+            Json(serde_json::json!({ "alert": json, "changed": changed })).into_response()
+        }
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, format!("no alert {id}")),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("status change failed: {e}"),
         ),
     }
 }

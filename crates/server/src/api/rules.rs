@@ -1,17 +1,23 @@
 //! `/api/v1/rules`: list, upload, replace, delete, enable and disable detection rules. Every
-//! change is validated and compiled before the running engine is swapped (no restart).
-//! Rules apply to every tenant's events, so changing them is for provider administrators.
+//! change is validated and compiled before the running engines are swapped (no restart).
+//!
+//! Scope: a tenant's caller (security administrator) sees the global rules and its tenant's
+//! own, and changes its tenant's own only (a global rule it may disable for its tenant). A
+//! provider administrator acts on the global rules, which apply to every tenant, or with
+//! `?tenant=NAME` as that tenant.
 
 use super::{error, ApiState};
 use crate::auth::Principal;
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
     Extension, Json, Router,
 };
-use palisade_alerts::{DetectionService, RuleError};
+use palisade_alerts::{DetectionService, RuleError, RuleScope};
+use palisade_core::TenantId;
+use serde::Deserialize;
 use std::sync::Arc;
 
 /// The rule routes.
@@ -23,15 +29,64 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route("/api/v1/rules/{id}/disable", post(disable))
 }
 
-/// Handler: `{"rules": [...], "failures": [...]}`.
-pub async fn list(State(state): State<Arc<ApiState>>) -> Response {
-    let (rules, failures) = state.detection.rules();
+/// The `tenant` query parameter of every rule route.
+#[derive(Debug, Deserialize)]
+pub struct ScopeParams {
+    /// A provider administrator acting as this tenant (absent or `*`: the global rules).
+    tenant: Option<String>,
+}
+
+/// The rules the caller acts on: its own tenant's, or for a provider administrator the
+/// global ones (or the tenant it names).
+fn scope(principal: &Principal, params: &ScopeParams) -> Result<RuleScope, (StatusCode, String)> {
+    if principal.provider_admin {
+        return match params.tenant.as_deref() {
+            None | Some("*") => Ok(RuleScope::Global),
+            Some(name) => TenantId::new(name)
+                .map(RuleScope::Tenant)
+                .map_err(|e| (StatusCode::BAD_REQUEST, e)),
+        };
+    }
+    match principal.scope(params.tenant.as_deref()) {
+        Ok(Some(tenant)) => Ok(RuleScope::Tenant(tenant)),
+        Ok(None) | Err(_) => Err((
+            StatusCode::FORBIDDEN,
+            format!(
+                "rules of tenant {:?} are not yours to see or change",
+                params.tenant.as_deref().unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// Handler: `{"rules": [...], "failures": [...]}`: the global rules and the caller's
+/// tenant's own.
+pub async fn list(
+    State(state): State<Arc<ApiState>>,
+    Extension(principal): Extension<Principal>,
+    Query(params): Query<ScopeParams>,
+) -> Response {
+    let scope = match scope(&principal, &params) {
+        Ok(scope) => scope,
+        Err((status, message)) => return error(status, message),
+    };
+    let (rules, failures) = state.detection.rules(&scope);
     Json(serde_json::json!({ "rules": rules, "failures": failures })).into_response()
 }
 
-/// Handler: `{"rule": {...}, "yaml": "..."}` (the YAML of the file the rule is in).
-pub async fn one(State(state): State<Arc<ApiState>>, Path(id): Path<String>) -> Response {
-    match state.detection.rule(&id) {
+/// Handler: `{"rule": {...}, "yaml": "..."}` (the YAML of the file the rule is in); 404 for
+/// a rule the caller cannot see.
+pub async fn one(
+    State(state): State<Arc<ApiState>>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    Query(params): Query<ScopeParams>,
+) -> Response {
+    let scope = match scope(&principal, &params) {
+        Ok(scope) => scope,
+        Err((status, message)) => return error(status, message),
+    };
+    match state.detection.rule(&scope, &id) {
         Some((rule, yaml)) => {
             Json(serde_json::json!({ "rule": rule, "yaml": yaml })).into_response()
         }
@@ -43,12 +98,19 @@ pub async fn one(State(state): State<Arc<ApiState>>, Path(id): Path<String>) -> 
 pub async fn upload(
     State(state): State<Arc<ApiState>>,
     Extension(principal): Extension<Principal>,
+    Query(params): Query<ScopeParams>,
     body: String,
 ) -> Response {
-    change(&state, &principal, StatusCode::CREATED, move |d| {
-        d.upload(&body)
-            .map(|rules| serde_json::json!({ "rules": rules }))
-    })
+    change(
+        &state,
+        &principal,
+        &params,
+        StatusCode::CREATED,
+        move |d, scope| {
+            d.upload(scope, &body)
+                .map(|rules| serde_json::json!({ "rules": rules }))
+        },
+    )
     .await
 }
 
@@ -57,12 +119,19 @@ pub async fn replace(
     State(state): State<Arc<ApiState>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
+    Query(params): Query<ScopeParams>,
     body: String,
 ) -> Response {
-    change(&state, &principal, StatusCode::OK, move |d| {
-        d.replace(&id, &body)
-            .map(|rules| serde_json::json!({ "rules": rules }))
-    })
+    change(
+        &state,
+        &principal,
+        &params,
+        StatusCode::OK,
+        move |d, scope| {
+            d.replace(scope, &id, &body)
+                .map(|rules| serde_json::json!({ "rules": rules }))
+        },
+    )
     .await
 }
 
@@ -71,60 +140,78 @@ pub async fn delete(
     State(state): State<Arc<ApiState>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
+    Query(params): Query<ScopeParams>,
 ) -> Response {
-    change(&state, &principal, StatusCode::OK, move |d| {
-        d.delete(&id).map(|()| serde_json::json!({ "deleted": id }))
-    })
+    change(
+        &state,
+        &principal,
+        &params,
+        StatusCode::OK,
+        move |d, scope| {
+            d.delete(scope, &id)
+                .map(|()| serde_json::json!({ "deleted": id }))
+        },
+    )
     .await
 }
 
-/// Handler: enables a rule; `{"rule": {...}}`.
+/// Handler: enables a rule (for the caller's tenant, or globally); `{"rule": {...}}`.
 pub async fn enable(
     State(state): State<Arc<ApiState>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
+    Query(params): Query<ScopeParams>,
 ) -> Response {
-    set_enabled(state, principal, id, true).await
+    set_enabled(state, principal, params, id, true).await
 }
 
-/// Handler: disables a rule; `{"rule": {...}}`.
+/// Handler: disables a rule (for the caller's tenant, or globally); `{"rule": {...}}`.
 pub async fn disable(
     State(state): State<Arc<ApiState>>,
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
+    Query(params): Query<ScopeParams>,
 ) -> Response {
-    set_enabled(state, principal, id, false).await
+    set_enabled(state, principal, params, id, false).await
 }
 
 async fn set_enabled(
     state: Arc<ApiState>,
     principal: Principal,
+    params: ScopeParams,
     id: String,
     enabled: bool,
 ) -> Response {
-    change(&state, &principal, StatusCode::OK, move |d| {
-        d.set_enabled(&id, enabled)
-            .map(|rule| serde_json::json!({ "rule": rule }))
-    })
+    change(
+        &state,
+        &principal,
+        &params,
+        StatusCode::OK,
+        move |d, scope| {
+            d.set_enabled(scope, &id, enabled)
+                .map(|rule| serde_json::json!({ "rule": rule }))
+        },
+    )
     .await
 }
 
-/// Runs a rule change on a blocking thread and answers with its result or its error.
+/// Runs a rule change in the caller's scope on a blocking thread and answers with its
+/// result or its error.
 async fn change(
     state: &ApiState,
     principal: &Principal,
+    params: &ScopeParams,
     success: StatusCode,
-    run: impl FnOnce(&DetectionService) -> Result<serde_json::Value, RuleError> + Send + 'static,
+    run: impl FnOnce(&DetectionService, &RuleScope) -> Result<serde_json::Value, RuleError>
+        + Send
+        + 'static,
 ) -> Response {
-    if !principal.provider_admin {
-        return error(
-            StatusCode::FORBIDDEN,
-            "detection rules apply to every tenant: only a provider administrator may change them"
-                .into(),
-        );
-    }
+    let scope = match scope(principal, params) {
+        Ok(scope) => scope,
+        Err((status, message)) => return error(status, message),
+    };
     let detection = state.detection.clone();
-    match tokio::task::spawn_blocking(move || run(&detection)).await {
+    match tokio::task::spawn_blocking(move || run(&detection, &scope)).await {
         Ok(Ok(body)) => (success, Json(body)).into_response(),
         Ok(Err(e)) => rule_error(e),
         Err(e) => error(
