@@ -12,4 +12,5 @@ pub const PACK: &[(&str, &str)] = &[
     ("web.yml", include_str!("../rules/web.yml")),
     ("database.yml", include_str!("../rules/database.yml")),
     ("palisade.yml", include_str!("../rules/palisade.yml")),
+    ("posture.yml", include_str!("../rules/posture.yml")),
 ];
