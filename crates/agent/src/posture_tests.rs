@@ -39,7 +39,7 @@ fn a_full_run_ships_every_result_then_only_changed_ones() {
     let root_login = full
         .records
         .iter()
-        .map(|r| event(r))
+        .map(|r| event(r.as_str()))
         .find(|e| e["finding_info"]["uid"] == "linux-sshd/ssh-root-login")
         .unwrap();
     assert_eq!(root_login["class_uid"], 2003);
