@@ -13,7 +13,7 @@ use std::{
 };
 
 /// A `palisade agent` process, killed when dropped.
-struct AgentProcess(Child);
+pub(crate) struct AgentProcess(pub(crate) Child);
 
 impl Drop for AgentProcess {
     fn drop(&mut self) {
@@ -23,7 +23,7 @@ impl Drop for AgentProcess {
 }
 
 /// Creates an enrolment token and enrols an agent through the CLI; returns the token file.
-fn enrol(server: &Server, url: &str, dir: &Path) -> PathBuf {
+pub(crate) fn enrol(server: &Server, url: &str, dir: &Path) -> PathBuf {
     let (status, body) = server.post("/api/v1/agents/enrol-tokens", "application/json", b"{}");
     assert_eq!(status, 200, "{body}");
     let enrol_token = body["token"].as_str().unwrap().to_owned();

@@ -93,7 +93,7 @@ fn check_fim_writes_a_baseline_then_reports_changes() {
     assert_eq!(out.status.code(), Some(1));
     let event: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
-    assert_eq!(event["class_uid"], 4001);
+    assert_eq!(event["class_uid"], 1001);
     assert!(event["file_diff"]
         .as_str()
         .unwrap()

@@ -4,6 +4,7 @@
 
 mod access;
 mod agent;
+mod agent_posture;
 mod alerts;
 mod at_rest;
 mod audit;

@@ -1,5 +1,6 @@
-//! `agent.toml`: what the agent tails and how often it reports.
+//! `agent.toml`: what the agent tails, assesses and watches, and how often it reports.
 
+use crate::posture_config::{ChecksConfig, FimConfig, InventoryConfig};
 use palisade_core::config::{ByteSize, Duration};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,15 @@ pub struct AgentConfig {
     pub max_buffered_batches: usize,
     /// Longest wait between two attempts to reach an unreachable server.
     pub max_backoff: Duration,
+    /// The file tree checks, inventories and watched files are read from (default `/`; a
+    /// mounted or copied tree otherwise).
+    pub target_root: PathBuf,
+    /// Scheduled baseline configuration checks.
+    pub checks: ChecksConfig,
+    /// Scheduled package inventories.
+    pub inventory: InventoryConfig,
+    /// Configuration watching (file integrity monitoring).
+    pub fim: FimConfig,
 }
 
 impl Default for AgentConfig {
@@ -36,6 +46,10 @@ impl Default for AgentConfig {
             batch_max_bytes: ByteSize(1 << 20),
             max_buffered_batches: 10_000,
             max_backoff: Duration(30_000),
+            target_root: PathBuf::from("/"),
+            checks: ChecksConfig::default(),
+            inventory: InventoryConfig::default(),
+            fim: FimConfig::default(),
         }
     }
 }
@@ -62,6 +76,19 @@ impl AgentConfig {
         }
         if self.poll_interval.0 == 0 || self.heartbeat_interval.0 == 0 {
             anyhow::bail!("poll_interval and heartbeat_interval must be longer than 0");
+        }
+        if self.checks.interval.0 == 0
+            || self.checks.full_interval.0 == 0
+            || self.inventory.interval.0 == 0
+            || self.fim.interval.0 == 0
+        {
+            anyhow::bail!("checks, inventory and fim intervals must be longer than 0");
+        }
+        if !self.target_root.is_dir() {
+            anyhow::bail!(
+                "target_root {} is not a directory",
+                self.target_root.display()
+            );
         }
         Ok(())
     }
@@ -97,6 +124,21 @@ mod tests {
             batch_max_bytes: ByteSize(0),
             ..AgentConfig::default()
         };
+        assert!(zero.validate().is_err());
+    }
+
+    #[test]
+    fn posture_sections_have_defaults_and_refuse_unknown_keys() {
+        let c: AgentConfig = toml::from_str(
+            "[checks]\ninterval = \"10m\"\npolicies = [\"linux-sshd\"]\n[fim]\npaths = [\"/etc/hosts\"]\n[inventory]\nlockfiles = [\"/srv/app/Cargo.lock\"]",
+        )
+        .unwrap();
+        assert_eq!(c.checks.interval, Duration(600_000));
+        assert_eq!(c.checks.full_interval, Duration(86_400_000));
+        assert_eq!(c.fim.paths, ["/etc/hosts"]);
+        assert!(c.inventory.dpkg && c.inventory.enabled);
+        assert!(toml::from_str::<AgentConfig>("[fim]\npath = []").is_err());
+        let zero: AgentConfig = toml::from_str("[fim]\ninterval = \"0s\"").unwrap();
         assert!(zero.validate().is_err());
     }
 }

@@ -1,4 +1,5 @@
-//! The agent's loop: tail → buffer → ship, and a heartbeat every so often.
+//! The agent's loop: tail → buffer → ship, the posture tasks when due, and a heartbeat every
+//! so often.
 
 use crate::{
     buffer::DiskBuffer,
@@ -6,6 +7,7 @@ use crate::{
     config::AgentConfig,
     heartbeat::{Health, Heartbeat},
     positions::Positions,
+    posture::Posture,
     tail::Tailer,
 };
 use std::{
@@ -30,6 +32,7 @@ pub struct Agent {
     tailers: Vec<Tailer>,
     buffer: DiskBuffer,
     positions: Positions,
+    posture: Posture,
     last_error: Option<String>,
     backoff: Duration,
     next_send: Instant,
@@ -57,6 +60,7 @@ impl Agent {
         }
         let tailers = tailers_at(&config.files, &positions);
         let now = Instant::now();
+        let posture = Posture::new(&config, &state_dir, now)?;
         Ok(Agent {
             hostname: config.host_name(),
             config,
@@ -66,6 +70,7 @@ impl Agent {
             tailers,
             buffer,
             positions,
+            posture,
             last_error: None,
             backoff: Duration::ZERO,
             next_send: now,
@@ -87,6 +92,7 @@ impl Agent {
         if let Err(e) = self.collect() {
             self.note_error(format!("cannot buffer new lines: {e}"));
         }
+        self.assess();
         self.ship();
         if Instant::now() >= self.next_heartbeat {
             self.heartbeat();
@@ -128,14 +134,7 @@ impl Agent {
         if records.is_empty() {
             return Ok(());
         }
-        let mut next = Positions {
-            seq: self
-                .positions
-                .seq
-                .max(self.buffer.newest_seq().unwrap_or(0))
-                + 1,
-            files: self.positions.files.clone(),
-        };
+        let mut next = next_header(&self.positions, &self.buffer);
         for tailer in &self.tailers {
             if let Some(p) = tailer.position() {
                 next.files.insert(tailer.path().display().to_string(), p);
@@ -149,6 +148,31 @@ impl Agent {
         self.positions = next;
         self.positions.save(&self.state_dir)?;
         Ok(())
+    }
+
+    /// Runs the posture tasks that are due; their events become batches of their own.
+    fn assess(&mut self) {
+        if self.buffer.depth() >= self.config.max_buffered_batches {
+            return;
+        }
+        let Agent {
+            posture,
+            hostname,
+            buffer,
+            positions,
+            state_dir,
+            ..
+        } = self;
+        let mut push = |records: &[String]| -> anyhow::Result<()> {
+            let next = next_header(positions, buffer);
+            buffer.push(&next, records)?;
+            *positions = next;
+            positions.save(state_dir)?;
+            Ok(())
+        };
+        for problem in posture.step(hostname, Instant::now(), &mut push) {
+            self.note_error(problem);
+        }
     }
 
     /// Sends buffered batches, oldest first, until one fails (then waits, backing off).
@@ -184,11 +208,7 @@ impl Agent {
                     self.buffer.reject(seq)
                 }
                 Err(e) => {
-                    self.backoff = (self.backoff * 2).clamp(
-                        FIRST_BACKOFF,
-                        self.config.max_backoff.as_std().max(FIRST_BACKOFF),
-                    );
-                    self.next_send = Instant::now() + self.backoff;
+                    self.back_off();
                     self.note_error(format!(
                         "batch {seq} not delivered, retrying in {:?}: {e}",
                         self.backoff
@@ -203,6 +223,19 @@ impl Agent {
             self.backoff = Duration::ZERO;
             self.last_error = None;
         }
+        if let Err(e) = self.posture.ship_inventory(&self.client, &self.token) {
+            self.back_off();
+            self.note_error(e);
+        }
+    }
+
+    /// Waits longer (doubling, up to `max_backoff`) before the next attempt to send.
+    fn back_off(&mut self) {
+        self.backoff = (self.backoff * 2).clamp(
+            FIRST_BACKOFF,
+            self.config.max_backoff.as_std().max(FIRST_BACKOFF),
+        );
+        self.next_send = Instant::now() + self.backoff;
     }
 
     /// Reports version and health.
@@ -229,6 +262,14 @@ impl Agent {
         ) {
             tracing::warn!("heartbeat not delivered: {e}");
         }
+    }
+}
+
+/// The header of the next batch: the next sequence number, the current positions.
+fn next_header(positions: &Positions, buffer: &DiskBuffer) -> Positions {
+    Positions {
+        seq: positions.seq.max(buffer.newest_seq().unwrap_or(0)) + 1,
+        files: positions.files.clone(),
     }
 }
 

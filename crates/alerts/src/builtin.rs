@@ -16,4 +16,5 @@ pub const PACK: &[(&str, &str)] = &[
         "palisade_iam.yml",
         include_str!("../rules/palisade_iam.yml"),
     ),
+    ("posture.yml", include_str!("../rules/posture.yml")),
 ];

@@ -371,3 +371,35 @@ fn palisade_logins_tokens_and_audit_verification() {
         .unwrap();
     assert_eq!(failed.level, palisade_core::AlertLevel::High);
 }
+
+/// A watched file's change as the host agent ships it (crates/assess/src/fim/ocsf.rs).
+fn file_change(path: &str) -> String {
+    serde_json::json!({
+        "class_uid": 1001, "category_uid": 1, "activity_id": 3, "type_uid": 100103,
+        "severity_id": 3, "status_id": 1, "time": T0,
+        "message": format!("watched file {path}: update"),
+        "device": {"hostname": "web1"},
+        "file": {"path": path, "type_id": 1},
+        "file_diff": "-2: PermitRootLogin no\n+2: PermitRootLogin yes\n",
+        "metadata": {"product": {"name": "Palisade", "vendor_name": "Palisade", "feature": {"name": "fim"}},
+                     "log_name": "fim", "version": "1.3.0"},
+    })
+    .to_string()
+}
+
+#[test]
+fn security_configuration_changes_alert_other_watched_files_do_not() {
+    let mut h = Harness::new();
+    h.feed(
+        PayloadFormat::Json,
+        &[file_change("/srv/app/settings.ini")],
+        1_000,
+    );
+    assert!(h.alerts().is_empty(), "{:?}", h.alerts());
+    h.feed(
+        PayloadFormat::Json,
+        &[file_change("/etc/ssh/sshd_config")],
+        1_000,
+    );
+    assert_eq!(h.titles(), ["Security-relevant configuration file altered"]);
+}

@@ -236,7 +236,7 @@ fn fim_reports_content_attribute_creation_and_deletion_changes() {
     );
 
     let event = fim::file_activity(modified, "web01", 1);
-    assert_eq!(event["class_uid"], 4001);
+    assert_eq!(event["class_uid"], 1001);
     assert_eq!(event["activity_id"], 3);
     assert_ne!(
         event["file"]["hashes"][0]["value"],

@@ -132,6 +132,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         registry: palisade_agent::registry::Registry::open(state_store.clone())
             .context("cannot prepare the agent registry")?,
         config: config.agents.clone(),
+        data_dir: config.data_dir.clone(),
     };
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),

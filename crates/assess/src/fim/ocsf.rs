@@ -1,11 +1,11 @@
-//! Changes as OCSF File System Activity (class 4001) events: `file` is the state before,
+//! Changes as OCSF File System Activity (class 1001, category System Activity) events: `file` is the state before,
 //! `file_result` the state after, `file_diff` the line diff.
 
 use super::{Change, ChangeKind, FileState};
 use serde_json::{json, Value};
 
 /// OCSF class of File System Activity.
-pub const CLASS_UID: i64 = 4001;
+pub const CLASS_UID: i64 = 1001;
 /// OCSF category System Activity.
 pub const CATEGORY_UID: i64 = 1;
 

@@ -23,13 +23,19 @@ pub struct Agents {
     pub registry: Registry,
     /// `[agents]` of the configuration.
     pub config: AgentsConfig,
+    /// The data directory, whose advisory database agents' inventories are matched against.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Prefix of an agent principal's name; the rest is the agent id.
-const AGENT_PRINCIPAL: &str = "agent:";
+pub(crate) const AGENT_PRINCIPAL: &str = "agent:";
 
-/// Paths an agent token may call: shipping logs and reporting health, nothing else.
-const AGENT_PATHS: &[&str] = &["/api/v1/ingest", "/api/v1/agents/heartbeat"];
+/// Paths an agent token may call: shipping logs and inventories, reporting health, nothing else.
+const AGENT_PATHS: &[&str] = &[
+    "/api/v1/ingest",
+    "/api/v1/agents/heartbeat",
+    palisade_agent::inventory::INVENTORY_PATH,
+];
 
 /// The principal of an agent token, when `path` is one an agent may call.
 pub fn principal_for(state: &ApiState, token: &str, path: &str) -> Option<Principal> {

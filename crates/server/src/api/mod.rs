@@ -1,5 +1,6 @@
 //! The HTTP API routes.
 
+mod agent_inventory;
 pub mod agents;
 mod alerts;
 mod audit;
@@ -83,6 +84,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(incidents::routes())
         .merge(agents::routes())
         .merge(parsers::routes())
+        .merge(agent_inventory::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
