@@ -25,6 +25,7 @@ mod kms;
 mod operability;
 mod parse_cli;
 mod parser_chains;
+mod posture;
 mod retention;
 mod syslog;
 mod templates;

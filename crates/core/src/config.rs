@@ -39,6 +39,8 @@ pub struct Config {
     pub incidents: crate::incident_config::IncidentConfig,
     /// `[agents]`: host agents (docs/agent.md).
     pub agents: crate::agents_config::AgentsConfig,
+    /// `[posture]`: compliance posture (docs/posture.md).
+    pub posture: crate::posture_config::PostureConfig,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             detection: Default::default(),
             incidents: Default::default(),
             agents: Default::default(),
+            posture: Default::default(),
         }
     }
 }

@@ -128,6 +128,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             .context("cannot prepare the agent registry")?,
         config: config.agents.clone(),
     };
+    let posture = Arc::new(
+        api::posture::PostureService::open(&config.posture, state_store.clone())
+            .context("cannot prepare the compliance posture")?,
+    );
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         iam,
@@ -139,6 +143,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         detection,
         incidents,
         agents,
+        posture,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

@@ -12,6 +12,7 @@ mod incident_reports;
 pub mod incidents;
 mod ingest;
 pub mod kms;
+pub mod posture;
 mod rules;
 mod templates;
 mod transit;
@@ -50,6 +51,8 @@ pub struct ApiState {
     pub incidents: Arc<palisade_incident::IncidentManager>,
     /// Host agents: registry and settings.
     pub agents: agents::Agents,
+    /// Compliance posture: catalogue, responsibility split, control text.
+    pub posture: Arc<posture::PostureService>,
 }
 
 /// The most events one search page returns.
@@ -77,6 +80,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(rules::routes())
         .merge(incidents::routes())
         .merge(agents::routes())
+        .merge(posture::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
