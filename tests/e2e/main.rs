@@ -29,6 +29,7 @@ mod operability;
 mod parse_cli;
 mod parser_api;
 mod parser_chains;
+mod posture;
 mod retention;
 mod syslog;
 mod templates;

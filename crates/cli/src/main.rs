@@ -19,6 +19,7 @@ mod kms_bench;
 mod operator;
 mod parse_cmd;
 mod parsers;
+mod posture;
 mod rules;
 mod search;
 mod templates;
@@ -111,6 +112,9 @@ enum Command {
     /// Posture: baseline configuration checks and file integrity (offline; docs/assess.md).
     #[command(subcommand)]
     Check(check::CheckCommand),
+    /// Compliance posture per CSA CCM v4 domain and control, reports, CCM text import
+    /// (docs/posture.md).
+    Posture(posture::PostureArgs),
 }
 
 /// Flags of `palisade serve`; each overrides the configuration file.
@@ -159,6 +163,7 @@ fn main() -> ExitCode {
         Command::Incidents(cmd) => incidents::run(cmd),
         Command::Agent(args) => palisade_agent::cli::run(args),
         Command::Check(cmd) => check::run(cmd),
+        Command::Posture(args) => posture::run(args),
     };
     match result {
         Ok(code) => code,

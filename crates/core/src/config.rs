@@ -41,6 +41,8 @@ pub struct Config {
     pub agents: crate::agents_config::AgentsConfig,
     /// `[audit]`: the audit trail (docs/audit.md).
     pub audit: crate::audit_config::AuditConfig,
+    /// `[posture]`: compliance posture (docs/posture.md).
+    pub posture: crate::posture_config::PostureConfig,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             incidents: Default::default(),
             agents: Default::default(),
             audit: Default::default(),
+            posture: Default::default(),
         }
     }
 }

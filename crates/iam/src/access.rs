@@ -60,6 +60,7 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/api/v1/agents/**", P::AgentsRead),
     rule("WRITE", "/api/v1/agents/**", P::AgentsWrite),
     rule("GET", "/api/v1/posture/**", P::PostureRead),
+    rule("WRITE", "/api/v1/posture/**", P::PostureManage),
     rule("GET", "/api/v1/kms/seal-status", P::KmsStatus),
     rule("POST", "/api/v1/kms/unseal", P::KmsSeal),
     rule("POST", "/api/v1/kms/seal", P::KmsSeal),

@@ -149,6 +149,8 @@ pub enum Permission {
     AgentsWrite,
     /// Read the security posture.
     PostureRead,
+    /// Import the CCM control text every tenant's posture shows (provider level).
+    PostureManage,
     /// Read the key service's seal status.
     KmsStatus,
     /// Seal and unseal the key service.

@@ -134,6 +134,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config: config.agents.clone(),
         data_dir: config.data_dir.clone(),
     };
+    let posture = Arc::new(
+        api::posture::PostureService::open(&config.posture, state_store.clone())
+            .context("cannot prepare the compliance posture")?,
+    );
     let state = Arc::new(api::ApiState {
         pipeline: pipeline.clone(),
         iam,
@@ -146,6 +150,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         incidents,
         agents,
         parsers,
+        posture,
     });
     let listener = TcpListener::bind(config.api.listen)
         .await

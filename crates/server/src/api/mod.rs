@@ -14,6 +14,7 @@ pub mod incidents;
 mod ingest;
 pub mod kms;
 mod parsers;
+pub mod posture;
 mod rules;
 mod templates;
 mod transit;
@@ -54,6 +55,8 @@ pub struct ApiState {
     pub agents: agents::Agents,
     /// The tenants' own parser chains.
     pub parsers: Arc<crate::parser_chains::ParserChainStore>,
+    /// Compliance posture: catalogue, responsibility split, control text.
+    pub posture: Arc<posture::PostureService>,
 }
 
 /// The most events one search page returns.
@@ -85,6 +88,7 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .merge(agents::routes())
         .merge(parsers::routes())
         .merge(agent_inventory::routes())
+        .merge(posture::routes())
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such route".into()) })
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(
