@@ -63,7 +63,7 @@ test("signing in with password and TOTP opens the overview", async () => {
   await page.waitForURL(/\/console\/$/);
   assert.match(await page.textContent("h1"), /Overview/);
   const nav = await page.locator(".top nav a").allTextContents();
-  assert.deepEqual(nav, ["Overview", "Search"]);
+  assert.deepEqual(nav, ["Overview", "Search", "Alerts", "Incidents", "Rules"]);
   const tiles = await page.locator(".tile .label").allTextContents();
   assert.ok(tiles.includes("Events, 24 h") && tiles.includes("Key service"), tiles.join());
   assert.ok(!tiles.includes("Audit tree"), "a security administrator does not see the audit trail");
