@@ -10,6 +10,7 @@ mod audit;
 mod audit_tamper;
 mod check_cli;
 mod console;
+mod console_ops;
 mod crash;
 mod es_bulk;
 mod harness;

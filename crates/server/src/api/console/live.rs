@@ -2,11 +2,14 @@
 //! stream carries one `panels` event whose data is the freshly rendered panel HTML as a
 //! JSON string; the page's script swaps it in. A stream ends after a while so the browser
 //! reconnects, which authenticates the session again (an ended session stops the pushes).
+//! A client that does not ask for `text/event-stream` (a script, a probe) gets one event
+//! with the panels as they are now, and the answer ends.
 
 use super::overview::live_panels;
 use crate::api::ApiState;
 use axum::{
     extract::State,
+    http::{header, HeaderMap},
     response::sse::{Event, KeepAlive, Sse},
     Extension,
 };
@@ -36,22 +39,38 @@ fn panels_event(rendered: Result<String, String>) -> Event {
     Event::default().event("panels").data(data)
 }
 
+/// Whether the request comes from an `EventSource` (which asks for `text/event-stream`).
+fn wants_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("text/event-stream"))
+}
+
 /// `GET /console/live`.
 pub async fn stream(
     State(state): State<Arc<ApiState>>,
     Extension(identity): Extension<Identity>,
+    headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let streaming = wants_stream(&headers);
     let ends = Instant::now() + STREAM_LIFETIME;
-    let pushes = stream::unfold((state, identity), move |(state, identity)| async move {
-        tokio::time::sleep(PUSH_EVERY).await;
-        if Instant::now() >= ends {
+    let start = (state, identity, true);
+    let pushes = stream::unfold(start, move |(state, identity, first)| async move {
+        if streaming {
+            tokio::time::sleep(PUSH_EVERY).await;
+            if Instant::now() >= ends {
+                return None;
+            }
+        } else if !first {
             return None;
         }
         let rendered = live_panels(state.clone(), &identity)
             .await
             .render()
             .map_err(|e| e.to_string());
-        Some((Ok(panels_event(rendered)), (state, identity)))
+        Some((Ok(panels_event(rendered)), (state, identity, false)))
     });
     Sse::new(pushes).keep_alive(KeepAlive::default())
 }
@@ -60,6 +79,16 @@ pub async fn stream(
 mod tests {
     use super::*;
     use axum::response::IntoResponse;
+
+    #[test]
+    fn only_an_event_source_gets_a_stream() {
+        let mut headers = HeaderMap::new();
+        assert!(!wants_stream(&headers));
+        headers.insert(header::ACCEPT, "*/*".parse().unwrap());
+        assert!(!wants_stream(&headers));
+        headers.insert(header::ACCEPT, "text/event-stream".parse().unwrap());
+        assert!(wants_stream(&headers));
+    }
 
     #[tokio::test]
     async fn an_event_carries_the_panels_as_one_json_line() {
