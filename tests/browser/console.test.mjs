@@ -73,7 +73,7 @@ test("signing in with password and TOTP opens the overview", async () => {
   assert.doesNotMatch(await page.textContent("#hosts"), /betahost/, "another tenant's hosts");
   assert.match(await page.textContent("#sources"), /auth\s*4/);
   assert.match(await page.textContent("#hosts"), /web01\s*2/);
-  assert.equal(await page.locator("svg.chart rect.bar").count(), 60);
+  assert.equal(await page.locator('svg[aria-label="Events per minute, last hour"] rect.bar').count(), 60);
   await page.screenshot({ path: join(shots, "overview.png") });
 });
 
