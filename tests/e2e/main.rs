@@ -12,6 +12,7 @@ mod audit_tamper;
 mod audit_verify;
 mod check_cli;
 mod console;
+mod console_ops;
 mod crash;
 mod es_bulk;
 mod harness;

@@ -22,11 +22,18 @@ pub const SCRIPT: Asset = Asset {
     body: include_str!("../assets/console.js"),
 };
 
+/// The SOC workflow script: incident and rule actions through the API, the live overview.
+pub const OPS_SCRIPT: Asset = Asset {
+    content_type: "text/javascript; charset=utf-8",
+    body: include_str!("../assets/ops.js"),
+};
+
 /// The asset served as `/console/assets/<name>`, if there is one.
 pub fn by_name(name: &str) -> Option<Asset> {
     match name {
         "console.css" => Some(STYLESHEET),
         "console.js" => Some(SCRIPT),
+        "ops.js" => Some(OPS_SCRIPT),
         _ => None,
     }
 }

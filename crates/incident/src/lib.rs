@@ -17,6 +17,7 @@ mod actions;
 mod db;
 mod error;
 mod grouping;
+mod lookup;
 mod manager;
 mod merge;
 mod metrics;

@@ -4,6 +4,11 @@
 
 use askama::Template;
 
+pub mod alerts;
+pub mod incidents;
+pub mod live;
+pub mod rules;
+
 /// One entry of the navigation bar.
 #[derive(Debug, Clone)]
 pub struct NavItem {
@@ -83,24 +88,17 @@ impl CountRow {
     }
 }
 
-/// The overview: the wall-screen page.
+/// The overview: the wall-screen page. Its panels ([`live::OverviewLive`], rendered first)
+/// are refreshed by server-sent events.
 #[derive(Template)]
 #[template(path = "overview.html")]
 pub struct OverviewPage {
     /// Who is looking.
     pub session: Session,
-    /// Big numbers: event rate, totals, seal state, audit head.
-    pub tiles: Vec<Tile>,
-    /// SVG histogram of events over the window, if the role may search.
-    pub rate_chart: Option<String>,
-    /// Events by source over the window.
-    pub sources: Vec<CountRow>,
-    /// Top hosts over the window.
-    pub hosts: Vec<CountRow>,
-    /// The window the lists cover, e.g. `last 24 h`.
-    pub window: String,
-    /// When the page was drawn (UTC).
-    pub drawn_at: String,
+    /// Large type for a wall screen.
+    pub wall: bool,
+    /// The rendered [`live::OverviewLive`] panels.
+    pub live: String,
 }
 
 /// One event in the results table.

@@ -65,23 +65,36 @@ fn ranked_rows_scale_to_the_largest() {
     let rows = CountRow::ranked(vec![("a".into(), 8), ("b".into(), 2)]);
     assert_eq!(rows[0].bar_pct, 100);
     assert_eq!(rows[1].bar_pct, 25);
-    let html = OverviewPage {
-        session: session(vec![]),
+    let live = live::OverviewLive {
         tiles: vec![Tile {
             label: "Events / min".into(),
             value: "1,234".into(),
             note: "last 15 min".into(),
             tone: "ok",
         }],
+        alert_levels: None,
+        incident_levels: None,
+        alert_trend: None,
         rate_chart: None,
         sources: rows,
         hosts: vec![],
+        users: vec![],
+        addresses: vec![],
+        silent: None,
         window: "last 24 h".into(),
         drawn_at: "01:00".into(),
+    }
+    .render()
+    .unwrap();
+    let html = OverviewPage {
+        session: session(vec![]),
+        wall: false,
+        live,
     }
     .render()
     .unwrap();
     assert!(html.contains("1,234"));
     assert!(html.contains(r#"id="sources""#));
     assert!(!html.contains(r#"id="hosts""#));
+    assert!(!html.contains(r#"id="alert-levels""#));
 }

@@ -3,10 +3,15 @@
 //! session cookie), route-table authorization and audit as the API; a page opened without a
 //! valid session redirects to the sign-in page.
 
+mod alerts;
 mod data;
+mod incidents;
+mod live;
 mod login;
 mod overview;
+mod rules;
 mod search;
+mod soc;
 
 use super::ApiState;
 use axum::{
@@ -29,7 +34,13 @@ use std::sync::Arc;
 const CSRF_COOKIE: &str = "palisade_csrf";
 
 /// Every page of the menu, in order; each is shown only to roles the route table lets open it.
-const PAGES: &[(&str, &str)] = &[("Overview", "/console/"), ("Search", "/console/search")];
+const PAGES: &[(&str, &str)] = &[
+    ("Overview", "/console/"),
+    ("Search", "/console/search"),
+    ("Alerts", "/console/alerts"),
+    ("Incidents", "/console/incidents"),
+    ("Rules", "/console/rules"),
+];
 
 /// Routes anyone may reach: the sign-in page and the static assets.
 pub fn public_routes() -> Router<Arc<ApiState>> {
@@ -46,6 +57,12 @@ pub fn routes(state: Arc<ApiState>) -> Router<Arc<ApiState>> {
         .route("/console/", get(overview::page))
         .route("/console/search", get(search::page))
         .route("/console/search.csv", get(search::csv))
+        .route("/console/live", get(live::stream))
+        .route("/console/alerts", get(alerts::list))
+        .route("/console/alerts/{id}", get(alerts::one))
+        .route("/console/incidents", get(incidents::list))
+        .route("/console/incidents/{id}", get(incidents::one))
+        .route("/console/rules", get(rules::page))
         .layer(middleware::from_fn_with_state(
             state,
             crate::auth::authenticate,

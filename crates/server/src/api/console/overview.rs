@@ -1,24 +1,28 @@
 //! The overview (`/console/`): the wall-screen page. Each panel appears only when the
-//! signed-in roles hold the permission of the API route it summarises.
+//! signed-in roles hold the permission of the API route it summarises. The panels are
+//! rendered on their own ([`live_panels`]) so the server-sent events of `/console/live` can
+//! push them again every few seconds.
 
-use super::{data, html, session_of};
+use super::{data, html, session_of, soc};
 use crate::api::ApiState;
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
     response::Response,
     Extension,
 };
 use palisade_console::{
     chart::{histogram, Bar},
-    pages::{CountRow, OverviewPage, Tile},
+    pages::{live::OverviewLive, CountRow, OverviewPage, Tile},
+    Template,
 };
 use palisade_core::{time::now_ms, TenantId};
 use palisade_iam::{role::Permission, Identity};
+use serde::Deserialize;
 use std::sync::Arc;
 
 /// The window the lists and totals cover.
-const WINDOW_MS: i64 = 24 * 3_600_000;
+const WINDOW_MS: i64 = soc::WINDOW_MS;
 /// The window of the event-rate chart, in one-minute buckets.
 const RATE_WINDOW_MS: i64 = 60 * 60_000;
 /// How many sources and hosts are listed.
@@ -105,17 +109,35 @@ fn received_total(state: &ApiState) -> u64 {
         .sum()
 }
 
-/// `GET /console/`.
-pub async fn page(
-    State(state): State<Arc<ApiState>>,
-    Extension(identity): Extension<Identity>,
-    headers: HeaderMap,
-) -> Response {
+/// Runs `work` on a blocking thread, turning a panic or an error into its message.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|r| r)
+}
+
+/// A tile saying a panel could not be drawn.
+fn unavailable(label: &str, why: String) -> Tile {
+    Tile {
+        label: label.into(),
+        value: "unavailable".into(),
+        note: why,
+        tone: "bad",
+    }
+}
+
+/// The overview's panels for `identity`, as they are now.
+pub(super) async fn live_panels(state: Arc<ApiState>, identity: &Identity) -> OverviewLive {
     let now = now_ms();
     let mut tiles = Vec::new();
     let (mut rate_chart, mut sources, mut hosts) = (None, Vec::new(), Vec::new());
+    let scope = (!identity.is_operator()).then(|| identity.tenant.clone());
+    let mut live = soc_panels(&state, identity, scope.clone(), now, &mut tiles).await;
     if identity.can(Permission::EventsSearch) {
-        let tenant = (!identity.is_operator()).then(|| identity.tenant.clone());
+        let tenant = scope;
         let reader = state.clone();
         let panels = tokio::task::spawn_blocking(move || event_panels(&reader, tenant, now))
             .await
@@ -180,14 +202,120 @@ pub async fn page(
             tone: "ok",
         });
     }
+    live.tiles = tiles;
+    live.rate_chart = rate_chart;
+    live.sources = sources;
+    live.hosts = hosts;
+    live.window = "last 24 h".into();
+    live.drawn_at = data::when(now);
+    live
+}
+
+/// The security panels the roles may see; their tiles go to `tiles`.
+async fn soc_panels(
+    state: &Arc<ApiState>,
+    identity: &Identity,
+    scope: Option<TenantId>,
+    now: i64,
+    tiles: &mut Vec<Tile>,
+) -> OverviewLive {
+    let mut live = OverviewLive {
+        tiles: Vec::new(),
+        alert_levels: None,
+        incident_levels: None,
+        alert_trend: None,
+        rate_chart: None,
+        sources: Vec::new(),
+        hosts: Vec::new(),
+        users: Vec::new(),
+        addresses: Vec::new(),
+        silent: None,
+        window: String::new(),
+        drawn_at: String::new(),
+    };
+    if identity.can(Permission::IncidentsRead) {
+        let (reader, tenant) = (state.clone(), scope.clone());
+        match off_thread(move || soc::incident_panel(&reader, tenant)).await {
+            Ok(levels) => {
+                let open: u64 = levels.iter().map(|l| l.count).sum();
+                let serious: u64 = levels.iter().take(2).map(|l| l.count).sum();
+                tiles.push(Tile {
+                    label: "Open incidents".into(),
+                    value: data::grouped(open),
+                    note: format!("{} critical or high", data::grouped(serious)),
+                    tone: if serious > 0 {
+                        "bad"
+                    } else if open > 0 {
+                        "warn"
+                    } else {
+                        "ok"
+                    },
+                });
+                live.incident_levels = Some(levels);
+            }
+            Err(e) => tiles.push(unavailable("Open incidents", e)),
+        }
+    }
+    if identity.can(Permission::AlertsRead) {
+        let (reader, tenant) = (state.clone(), scope.clone());
+        match off_thread(move || soc::alert_panels(&reader, tenant, now)).await {
+            Ok((levels, trend, total)) => {
+                tiles.push(Tile {
+                    label: "Alerts, 24 h".into(),
+                    value: data::grouped(total as u64),
+                    note: format!(
+                        "{} critical or high",
+                        data::grouped(levels.iter().take(2).map(|l| l.count).sum())
+                    ),
+                    tone: "",
+                });
+                live.alert_levels = Some(levels);
+                live.alert_trend = Some(trend);
+            }
+            Err(e) => tiles.push(unavailable("Alerts", e)),
+        }
+    }
+    if identity.can(Permission::EventsSearch) {
+        let reader = state.clone();
+        match off_thread(move || soc::entity_panels(&reader, scope, now)).await {
+            Ok(panels) => {
+                live.users = panels.users;
+                live.addresses = panels.addresses;
+                live.silent = Some(panels.silent);
+            }
+            Err(e) => tiles.push(unavailable("Users and addresses", e)),
+        }
+    }
+    live
+}
+
+/// The overview's query: `?wall=1` for large type.
+#[derive(Debug, Default, Deserialize)]
+pub struct OverviewForm {
+    #[serde(default)]
+    wall: String,
+}
+
+/// `GET /console/`.
+pub async fn page(
+    State(state): State<Arc<ApiState>>,
+    Extension(identity): Extension<Identity>,
+    headers: HeaderMap,
+    Query(form): Query<OverviewForm>,
+) -> Response {
+    let live = match live_panels(state, &identity).await.render() {
+        Ok(text) => text,
+        Err(e) => {
+            return crate::api::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("console page failed to render: {e}"),
+            )
+        }
+    };
     let page = OverviewPage {
         session: session_of(&identity, &headers, "/console/"),
-        tiles,
-        rate_chart,
-        sources,
-        hosts,
-        window: "last 24 h".into(),
-        drawn_at: data::when(now),
+        wall: matches!(form.wall.as_str(), "1" | "true" | "yes"),
+        live,
     };
     html(StatusCode::OK, &page)
 }
