@@ -22,11 +22,18 @@ pub const SCRIPT: Asset = Asset {
     body: include_str!("../assets/console.js"),
 };
 
+/// The script of the administration and account pages (calls the API with the CSRF token).
+pub const ADMIN_SCRIPT: Asset = Asset {
+    content_type: "text/javascript; charset=utf-8",
+    body: include_str!("../assets/admin.js"),
+};
+
 /// The asset served as `/console/assets/<name>`, if there is one.
 pub fn by_name(name: &str) -> Option<Asset> {
     match name {
         "console.css" => Some(STYLESHEET),
         "console.js" => Some(SCRIPT),
+        "admin.js" => Some(ADMIN_SCRIPT),
         _ => None,
     }
 }

@@ -1,7 +1,8 @@
 //! The `iam_*` tables (migrations are only ever appended).
 
 /// Migrations of the `iam` component, in order.
-pub const MIGRATIONS: &[&str] = &["CREATE TABLE iam_tenants (
+pub const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE iam_tenants (
         name TEXT PRIMARY KEY,
         suspended INTEGER NOT NULL DEFAULT 0,
         created_ms INTEGER NOT NULL
@@ -36,4 +37,9 @@ pub const MIGRATIONS: &[&str] = &["CREATE TABLE iam_tenants (
         digest BLOB NOT NULL,
         csrf_digest BLOB NOT NULL,
         expires_ms INTEGER NOT NULL
-    );"];
+    );",
+    // Second-factor self-enrolment: the secret offered but not yet confirmed, and sessions
+    // opened by a password alone that may do nothing but enrol.
+    "ALTER TABLE iam_users ADD COLUMN totp_pending TEXT;
+    ALTER TABLE iam_sessions ADD COLUMN totp_pending INTEGER NOT NULL DEFAULT 0;",
+];

@@ -3,10 +3,16 @@
 //! session cookie), route-table authorization and audit as the API; a page opened without a
 //! valid session redirects to the sign-in page.
 
+mod account;
+mod admin;
+mod audit;
 mod data;
+mod facets;
+mod keys;
 mod login;
 mod overview;
 mod search;
+mod sources;
 
 use super::ApiState;
 use axum::{
@@ -29,7 +35,15 @@ use std::sync::Arc;
 const CSRF_COOKIE: &str = "palisade_csrf";
 
 /// Every page of the menu, in order; each is shown only to roles the route table lets open it.
-const PAGES: &[(&str, &str)] = &[("Overview", "/console/"), ("Search", "/console/search")];
+const PAGES: &[(&str, &str)] = &[
+    ("Overview", "/console/"),
+    ("Search", "/console/search"),
+    ("Sources", "/console/sources"),
+    ("Keys", "/console/keys"),
+    ("Audit", "/console/audit"),
+    ("Admin", "/console/admin"),
+    ("Account", "/console/account"),
+];
 
 /// Routes anyone may reach: the sign-in page and the static assets.
 pub fn public_routes() -> Router<Arc<ApiState>> {
@@ -46,6 +60,11 @@ pub fn routes(state: Arc<ApiState>) -> Router<Arc<ApiState>> {
         .route("/console/", get(overview::page))
         .route("/console/search", get(search::page))
         .route("/console/search.csv", get(search::csv))
+        .route("/console/account", get(account::page))
+        .route("/console/sources", get(sources::page))
+        .route("/console/keys", get(keys::page))
+        .route("/console/audit", get(audit::page))
+        .route("/console/admin", get(admin::page))
         .layer(middleware::from_fn_with_state(
             state,
             crate::auth::authenticate,
