@@ -41,7 +41,11 @@ mod tests {
         let code = QrCode::new(uri.as_bytes()).unwrap();
         let side = code.width() + 8;
         assert!(svg.contains(&format!("viewBox=\"0 0 {side} {side}\"")));
-        let dark = code.to_colors().iter().filter(|c| **c == Color::Dark).count();
+        let dark = code
+            .to_colors()
+            .iter()
+            .filter(|c| **c == Color::Dark)
+            .count();
         assert_eq!(svg.matches("h1v1h-1z").count(), dark);
         // The finder pattern's corner module sits just inside the quiet zone.
         assert!(svg.contains("M4 4h1v1h-1z"));

@@ -117,7 +117,10 @@ mod tests {
                 password: Some(Zeroizing::new(PASSWORD.into())),
             })
             .unwrap();
-        assert!(!user.totp_enrolled, "creation leaves the second factor to the account");
+        assert!(
+            !user.totp_enrolled,
+            "creation leaves the second factor to the account"
+        );
 
         // A password alone opens a session that may only enrol.
         let first = iam.login(&attempt(None)).unwrap();
@@ -132,7 +135,9 @@ mod tests {
         let wrong = iam.confirm_totp_enrolment(user.id, "123456").unwrap_err();
         assert!(wrong.to_string().contains("begin one first"), "{wrong}");
         let offer = iam.begin_totp_enrolment(user.id).unwrap();
-        assert!(offer.uri.starts_with("otpauth://totp/Palisade:acme%2Fsec?secret="));
+        assert!(offer
+            .uri
+            .starts_with("otpauth://totp/Palisade:acme%2Fsec?secret="));
         let bad = iam.confirm_totp_enrolment(user.id, "abcdef").unwrap_err();
         assert!(matches!(bad, IamError::BadInput(_)), "{bad}");
 
@@ -151,7 +156,10 @@ mod tests {
         ));
 
         let refused = iam.login(&attempt(None)).unwrap_err();
-        assert!(refused.to_string().contains("TOTP code is required"), "{refused}");
+        assert!(
+            refused.to_string().contains("TOTP code is required"),
+            "{refused}"
+        );
         let code = totp::code_at(&offer.secret, unix_now()).unwrap();
         let full = iam.login(&attempt(Some(code))).unwrap();
         assert!(!full.totp_enrolment_required);

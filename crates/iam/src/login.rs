@@ -154,7 +154,11 @@ impl Iam {
                 user_id: id,
                 user: user.name,
                 tenant: attempt.tenant.clone(),
-                roles: if enrolment_required { Vec::new() } else { roles },
+                roles: if enrolment_required {
+                    Vec::new()
+                } else {
+                    roles
+                },
                 credential: crate::Credential::Session(
                     crate::secret::credential_id(&session.cookie)
                         .unwrap_or_default()

@@ -77,8 +77,16 @@ fn lists(iam: &Iam, identity: &Identity) -> Result<Lists, IamError> {
     } else {
         None
     };
-    let users = iam.list_users(scope)?.iter().map(|u| user_row(u, now)).collect();
-    let tokens = iam.list_tokens(scope, None)?.iter().map(token_row).collect();
+    let users = iam
+        .list_users(scope)?
+        .iter()
+        .map(|u| user_row(u, now))
+        .collect();
+    let tokens = iam
+        .list_tokens(scope, None)?
+        .iter()
+        .map(token_row)
+        .collect();
     Ok((tenants, users, tokens))
 }
 

@@ -11,9 +11,7 @@ use axum::{
     response::Response,
     Extension,
 };
-use palisade_audit::{
-    hex, merkle::node_hash, AuditEntry, AuditLog, Hash, Outcome, RecordQuery,
-};
+use palisade_audit::{hex, merkle::node_hash, AuditEntry, AuditLog, Hash, Outcome, RecordQuery};
 use palisade_console::pages::audit::{AuditFilter, AuditPage, AuditRow, ProofView};
 use palisade_iam::Identity;
 use serde::Deserialize;
@@ -127,13 +125,20 @@ fn head_status(log: &AuditLog) -> (String, String, &'static str, Option<Hash>) {
             ("verified".into(), note, "ok", Some(root))
         }
         Ok(_) => ("root mismatch".into(), note, "bad", None),
-        Err(e) => ("signature invalid".into(), format!("{note}: {e}"), "bad", None),
+        Err(e) => (
+            "signature invalid".into(),
+            format!("{note}: {e}"),
+            "bad",
+            None,
+        ),
     }
 }
 
 fn proof(log: &AuditLog, index: u64, root: Option<Hash>) -> Result<ProofView, String> {
     let size = log.tree_head().tree_size;
-    let path = log.inclusion_proof(index, size).map_err(|e| e.to_string())?;
+    let path = log
+        .inclusion_proof(index, size)
+        .map_err(|e| e.to_string())?;
     let leaf = log
         .leaf_hash(index)
         .ok_or_else(|| format!("no record {index}"))?;

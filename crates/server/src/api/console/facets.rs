@@ -85,9 +85,17 @@ pub fn stats_bars(table: &palisade_query::Table, max: usize) -> Vec<Bar> {
         .take(max)
         .filter_map(|row| {
             let (count, groups) = row.split_last()?;
-            let label = groups.iter().map(data::cell).collect::<Vec<_>>().join(" · ");
+            let label = groups
+                .iter()
+                .map(data::cell)
+                .collect::<Vec<_>>()
+                .join(" · ");
             Some(Bar {
-                label: if label.is_empty() { "all".into() } else { label },
+                label: if label.is_empty() {
+                    "all".into()
+                } else {
+                    label
+                },
                 count: count.as_u64()?,
             })
         })
@@ -119,9 +127,16 @@ mod tests {
         ];
         let facets = facets(&events, "sshd", "&from=now-1h");
         let names: Vec<&str> = facets.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, vec![fields::DEVICE_HOSTNAME, "user.name"], "pids and messages are all distinct");
+        assert_eq!(
+            names,
+            vec![fields::DEVICE_HOSTNAME, "user.name"],
+            "pids and messages are all distinct"
+        );
         let hosts = &facets[0].values;
-        assert_eq!((hosts[0].value.as_str(), hosts[0].count, hosts[0].bar_pct), ("web01", 3, 100));
+        assert_eq!(
+            (hosts[0].value.as_str(), hosts[0].count, hosts[0].bar_pct),
+            ("web01", 3, 100)
+        );
         assert_eq!((hosts[1].value.as_str(), hosts[1].bar_pct), ("db01", 33));
         assert_eq!(
             hosts[0].href,

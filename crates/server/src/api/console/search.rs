@@ -97,13 +97,13 @@ struct Outcome {
     summary: String,
 }
 
-/// Runs the search; `q` and `range` (`&from=…`) build the facets' links.
+/// Runs the search; `q` and `links` (`&from=…`) build the facets' links.
 fn run(
     state: &ApiState,
     identity: &Identity,
     plan: &Plan,
     now: i64,
-    (q, range): (&str, &str),
+    (q, links): (&str, &str),
 ) -> Result<Outcome, String> {
     let tenant = Some(identity.tenant.clone());
     let range = (plan.from, plan.to);
@@ -117,9 +117,8 @@ fn run(
         )?;
         let stats = matches!(pipe, palisade_query::Pipe::Stats { .. });
         return Ok(Outcome {
-            stats_chart: stats.then(|| {
-                barchart::horizontal("Counts", &facets::stats_bars(&table, STATS_BARS))
-            }),
+            stats_chart: stats
+                .then(|| barchart::horizontal("Counts", &facets::stats_bars(&table, STATS_BARS))),
             summary: format!("{} rows", table.rows.len()),
             table: Some(ResultTable {
                 columns: table.columns.clone(),
@@ -164,7 +163,7 @@ fn run(
         ),
         histogram: Some(histogram("Matches over time", &bars)),
         events: found.iter().map(row).collect(),
-        facets: facets::facets(&sample, q, range),
+        facets: facets::facets(&sample, q, links),
         table: None,
         stats_chart: None,
     })
@@ -214,12 +213,12 @@ pub async fn page(
     let range = qs.find("&from=").map_or("", |at| &qs[at..]).to_owned();
     let q = form.q.clone();
     let outcome = match plan(&form, now) {
-        Ok(plan) => tokio::task::spawn_blocking(move || {
-            run(&state, &identity, &plan, now, (&q, &range))
-        })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r),
+        Ok(plan) => {
+            tokio::task::spawn_blocking(move || run(&state, &identity, &plan, now, (&q, &range)))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+        }
         Err(e) => Err(e),
     };
     let (status, error, outcome) = match outcome {

@@ -52,9 +52,11 @@ pub fn field_equals(field: &str, value: &str) -> String {
 fn counts(day: &palisade_query::Table, hour: &palisade_query::Table) -> BTreeMap<String, Counts> {
     let mut out: BTreeMap<String, Counts> = BTreeMap::new();
     for row in &day.rows {
-        let (Some(name), Some(flag), Some(n)) =
-            (row.first(), row.get(1), row.last().and_then(serde_json::Value::as_u64))
-        else {
+        let (Some(name), Some(flag), Some(n)) = (
+            row.first(),
+            row.get(1),
+            row.last().and_then(serde_json::Value::as_u64),
+        ) else {
             continue;
         };
         let c = out.entry(data::cell(name)).or_default();
@@ -91,7 +93,11 @@ fn source_rows(state: &ApiState, tenant: &TenantId, now: i64) -> Result<Vec<Sour
         Some(tenant.clone()),
         all.clone(),
         (now - DAY_MS, None),
-        &data::pipe(&format!("stats count() by {}, {}", fields::LOG_NAME, fields::UNPARSED))?,
+        &data::pipe(&format!(
+            "stats count() by {}, {}",
+            fields::LOG_NAME,
+            fields::UNPARSED
+        ))?,
     )?;
     let hour = data::aggregate(
         store,
@@ -161,7 +167,10 @@ pub async fn page(
     let (sources, error) = match rows {
         None => (None, None),
         Some(Ok(rows)) => (Some(rows), None),
-        Some(Err(e)) => (Some(Vec::new()), Some(format!("sources cannot be read: {e}"))),
+        Some(Err(e)) => (
+            Some(Vec::new()),
+            Some(format!("sources cannot be read: {e}")),
+        ),
     };
     let all = state.pipeline.templates().list(&tenant);
     let page = SourcesPage {
@@ -205,9 +214,19 @@ mod tests {
                 vec![json!("nginx"), json!("true"), json!(4)],
             ],
         );
-        let hour = table(&["metadata.log_name", "count"], vec![vec![json!("auth"), json!(6)]]);
+        let hour = table(
+            &["metadata.log_name", "count"],
+            vec![vec![json!("auth"), json!(6)]],
+        );
         let c = counts(&day, &hour);
-        assert_eq!(c["auth"], Counts { day: 100, unparsed: 10, hour: 6 });
+        assert_eq!(
+            c["auth"],
+            Counts {
+                day: 100,
+                unparsed: 10,
+                hour: 6
+            }
+        );
         assert_eq!(parsed_ratio(&c["auth"]), ("90.0 %".into(), "ok"));
         assert_eq!(parsed_ratio(&c["nginx"]), ("0.0 %".into(), "bad"));
         assert_eq!(parsed_ratio(&Counts::default()).1, "");
