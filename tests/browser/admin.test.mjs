@@ -75,6 +75,7 @@ test("a new administrator enrols TOTP through the QR page, then signs in with it
   await root.screenshot({ path: join(shots, "account-totp.png") });
   await root.fill('#totp-confirm input[name="code"]', "000000" === totp(secret) ? "111111" : "000000");
   await root.click('#totp-confirm button[type="submit"]');
+  await root.waitForSelector("#action-error:not([hidden])");
   assert.match(await root.textContent("#action-error"), /wrong code/);
   await root.fill('#totp-confirm input[name="code"]', totp(secret, Date.now() - 30_000));
   await root.click('#totp-confirm button[type="submit"]');
@@ -95,7 +96,7 @@ test("a system administrator creates an account and a token, shown once, then re
   await Promise.all([root.waitForEvent("load"), root.click('#new-user button[type="submit"]')]);
   assert.match(await root.textContent("#users"), /newbie\s*user\s*password\s*active/);
   await root.fill('#new-token input[name="user"]', "newbie");
-  await root.fill('#new-token input[name="description"]', "shipper");
+  await root.fill('#new-token input[name="description"]', "made in the console");
   await root.click('#new-token button[type="submit"]');
   await root.waitForSelector("#new-token-secret:not([hidden])");
   const token = (await root.textContent("#token-value")).trim();
@@ -104,7 +105,7 @@ test("a system administrator creates an account and a token, shown once, then re
   assert.equal((await whoami.json()).user, "newbie");
   await root.screenshot({ path: join(shots, "admin.png") });
   await root.reload();
-  const row = root.locator("#tokens tr", { hasText: "shipper" });
+  const row = root.locator("#tokens tr", { hasText: "made in the console" });
   await row.locator("button.revoke").click();
   await row.locator("td", { hasText: "revoked" }).waitFor();
   const after = await fetch(`${server.url}/api/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });

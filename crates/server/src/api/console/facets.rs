@@ -38,8 +38,12 @@ pub fn facets(events: &[Event], q: &str, range: &str) -> Vec<Facet> {
         // A field whose every value differs (ids, ports, times) says nothing as a facet.
         .filter(|(_, total, values)| values.len() < *total as usize || *total == 1)
         .collect();
+    // Fields whose values vary come first (a constant tells nothing about the matches), then
+    // the ones most matches carry, then the ones with fewer distinct values.
     ranked.sort_by(|a, b| {
-        b.1.cmp(&a.1)
+        (b.2.len() > 1)
+            .cmp(&(a.2.len() > 1))
+            .then_with(|| b.1.cmp(&a.1))
             .then_with(|| a.2.len().cmp(&b.2.len()))
             .then_with(|| a.0.cmp(b.0))
     });
