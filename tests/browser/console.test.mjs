@@ -17,9 +17,9 @@ before(async () => {
   server = await startServer();
   await createTenant(server, "acme");
   await createTenant(server, "beta");
-  secret = addUser(server, { tenant: "acme", name: "sec", roles: "secadmin", password });
+  secret = await addUser(server, { tenant: "acme", name: "sec", roles: "secadmin", password });
   assert.ok(secret, "a security administrator gets a TOTP secret");
-  auditSecret = addUser(server, { tenant: "acme", name: "aud", roles: "auditadmin", password });
+  auditSecret = await addUser(server, { tenant: "acme", name: "aud", roles: "auditadmin", password });
   const now = Date.now();
   const at = (minutesAgo) => new Date(now - minutesAgo * 60_000).toISOString();
   ingest(server, "acme", [
@@ -63,7 +63,7 @@ test("signing in with password and TOTP opens the overview", async () => {
   await page.waitForURL(/\/console\/$/);
   assert.match(await page.textContent("h1"), /Overview/);
   const nav = await page.locator(".top nav a").allTextContents();
-  assert.deepEqual(nav, ["Overview", "Search", "Alerts", "Incidents", "Rules"]);
+  assert.deepEqual(nav, ["Overview", "Search", "Alerts", "Incidents", "Rules", "Sources", "Keys", "Account"]);
   const tiles = await page.locator(".tile .label").allTextContents();
   assert.ok(tiles.includes("Events, 24 h") && tiles.includes("Key service"), tiles.join());
   assert.ok(!tiles.includes("Audit tree"), "a security administrator does not see the audit trail");
@@ -119,7 +119,7 @@ test("a user of one tenant cannot reach another tenant's data", async () => {
   assert.equal(api, 403);
 });
 
-test("an audit administrator sees only the overview, with the audit tree", async () => {
+test("an audit administrator sees the overview with the audit tree, and the audit page", async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
   const auditor = await context.newPage();
   await auditor.goto(`${server.url}/console/login`);
@@ -129,7 +129,7 @@ test("an audit administrator sees only the overview, with the audit tree", async
   await auditor.fill('input[name="totp"]', totp(auditSecret));
   await auditor.click('button[type="submit"]');
   await auditor.waitForURL(/\/console\/$/);
-  assert.deepEqual(await auditor.locator(".top nav a").allTextContents(), ["Overview"]);
+  assert.deepEqual(await auditor.locator(".top nav a").allTextContents(), ["Overview", "Audit", "Account"]);
   const tiles = await auditor.locator(".tile .label").allTextContents();
   assert.deepEqual(tiles, ["Audit tree"]);
   const search = await auditor.goto(`${server.url}/console/search?q=sshd`);

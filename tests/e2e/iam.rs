@@ -58,6 +58,59 @@ fn code(secret: &str, offset_steps: i64) -> String {
     palisade_iam::totp::code_at(secret, u64::try_from(now).unwrap()).unwrap()
 }
 
+/// `user` signs in with its password alone (a session that may only enrol), enrols a TOTP
+/// second factor through the API and confirms it; answers the secret.
+fn self_enrol(server: &Server, user: &str) -> String {
+    let (status, cookie, _, body) = login(server, user, PASSWORD, None);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["totp_enrolment_required"], json!(true));
+    assert_eq!(body["roles"], json!([]));
+    let session = cookie.expect("session cookie");
+    let session = session.split(';').next().unwrap().to_owned();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let url = |p: &str| format!("{}{p}", server.url());
+    let (status, _, _, _) = send(
+        agent(server)
+            .get(&url("/api/v1/whoami"))
+            .set("Cookie", &session),
+        None,
+    );
+    assert_eq!(
+        status, 403,
+        "a session without its second factor can only enrol"
+    );
+    let post = |path: &str| {
+        agent(server)
+            .post(&url(path))
+            .set("Cookie", &session)
+            .set("X-CSRF-Token", &csrf)
+    };
+    let (status, _, _, offer) = send(post("/api/v1/users/me/totp"), Some(json!({})));
+    assert_eq!(status, 200, "{offer}");
+    assert!(offer["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("otpauth://totp/"));
+    assert!(offer["qr_svg"].as_str().unwrap().starts_with("<svg"));
+    let secret = offer["secret"].as_str().unwrap().to_owned();
+    // The previous step's code confirms, leaving the current one for the next login.
+    let confirm = json!({"code": code(&secret, -1)});
+    let (status, _, _, done) = send(post("/api/v1/users/me/totp/confirm"), Some(confirm));
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["user"]["totp_enrolled"], json!(true));
+    let (status, _, _, _) = send(
+        agent(server)
+            .get(&url("/api/v1/whoami"))
+            .set("Cookie", &session),
+        None,
+    );
+    assert_eq!(
+        status, 401,
+        "the password-only session ended at confirmation"
+    );
+    secret
+}
+
 #[test]
 fn login_totp_csrf_lockout_and_audit() {
     let dir = tempdir();
@@ -68,14 +121,11 @@ fn login_totp_csrf_lockout_and_audit() {
         json!({"tenant": "acme", "name": "sec", "roles": "secadmin", "password": PASSWORD});
     let (status, created) = server.call_as(&server.token, "POST", "/api/v1/users", Some(&new_user));
     assert_eq!(status, 201, "{created}");
-    let secret = created["totp"]["secret"]
-        .as_str()
-        .expect("TOTP secret for an admin")
-        .to_owned();
-    assert!(created["totp"]["uri"]
-        .as_str()
-        .unwrap()
-        .starts_with("otpauth://totp/"));
+    assert!(
+        created.get("totp").is_none(),
+        "creation hands out no second factor"
+    );
+    let secret = self_enrol(&server, "sec");
     let weak = json!({"tenant": "acme", "name": "weak", "roles": "user", "password": "short"});
     let (status, body) = server.call_as(&server.token, "POST", "/api/v1/users", Some(&weak));
     assert_eq!(status, 400);
@@ -183,7 +233,8 @@ fn login_totp_csrf_lockout_and_audit() {
         .filter(|r| r["event_type"] == "login" && r["subject"]["identity"] == "sec")
         .collect();
     let count = |result: &str| logins.iter().filter(|r| r["result"] == result).count();
-    assert_eq!(count("success"), 2, "{logins:#?}");
+    // The password-only sign-in that enrolled the second factor, then two with a code.
+    assert_eq!(count("success"), 3, "{logins:#?}");
     assert!(count("denied") >= 5, "{logins:#?}");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let in_pipeline = loop {

@@ -9,8 +9,8 @@ use std::{io::Read, path::PathBuf, process::ExitCode};
 /// `palisade user ...`
 #[derive(clap::Subcommand)]
 pub enum UserCommand {
-    /// Create an account. Administrator accounts with a password get a TOTP secret, printed
-    /// once.
+    /// Create an account. Its second factor is not set here: an administrator enrols its own
+    /// at its first sign-in (console Account page, or `POST /api/v1/users/me/totp`).
     Add(UserAddArgs),
     /// List the accounts of a tenant (`--tenant '*'`: every tenant, operators only).
     List(TenantArgs),
@@ -126,9 +126,6 @@ pub fn run_user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
                 "password": password,
             });
             let answer = client.send_json("POST", "/api/v1/users", &body)?;
-            if let Some(uri) = answer["totp"]["uri"].as_str() {
-                eprintln!("TOTP enrolment (shown once): {uri}");
-            }
             print(&answer["user"])
         }
         UserCommand::List(args) => {

@@ -28,12 +28,19 @@ pub const OPS_SCRIPT: Asset = Asset {
     body: include_str!("../assets/ops.js"),
 };
 
+/// The script of the administration and account pages (calls the API with the CSRF token).
+pub const ADMIN_SCRIPT: Asset = Asset {
+    content_type: "text/javascript; charset=utf-8",
+    body: include_str!("../assets/admin.js"),
+};
+
 /// The asset served as `/console/assets/<name>`, if there is one.
 pub fn by_name(name: &str) -> Option<Asset> {
     match name {
         "console.css" => Some(STYLESHEET),
         "console.js" => Some(SCRIPT),
         "ops.js" => Some(OPS_SCRIPT),
+        "admin.js" => Some(ADMIN_SCRIPT),
         _ => None,
     }
 }

@@ -2,13 +2,15 @@
 //!
 //! This crate only turns prepared data into HTML: askama templates (HTML-escaped by
 //! default), one hand-written stylesheet with a light and a dark theme, a small script, and
-//! charts drawn as SVG on the server. It reads nothing and decides nothing about who may see
+//! charts and QR codes drawn as SVG on the server. It reads nothing and decides nothing about who may see
 //! what: the server (`palisade-server`, module `api::console`) authenticates the session,
 //! authorizes the page against the route table, gathers the tenant's data and hands it to
 //! the page models here. Assets are compiled into the binary ([`assets`]).
 
 pub mod assets;
+pub mod barchart;
 pub mod chart;
 pub mod pages;
+pub mod qr;
 
 pub use askama::Template;

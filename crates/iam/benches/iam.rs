@@ -15,7 +15,7 @@ fn bench(c: &mut Criterion) {
     let iam = Iam::open(store, IamConfig::default()).expect("iam");
     let tenant = TenantId::new("acme").expect("tenant");
     iam.create_tenant(&tenant).expect("create tenant");
-    let (user, _) = iam
+    let user = iam
         .create_user(&NewUser {
             tenant,
             name: "bench".into(),

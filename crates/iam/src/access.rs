@@ -32,7 +32,9 @@ use Permission as P;
 /// Every protected route. More specific rows come before the general ones they refine.
 pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/api/v1/whoami", P::SelfService),
-    rule("POST", "/api/v1/logout", P::SelfService),
+    rule("POST", "/api/v1/logout", P::Session),
+    rule("POST", "/api/v1/users/me/totp", P::Session),
+    rule("POST", "/api/v1/users/me/totp/confirm", P::Session),
     rule("ANY", "/api/v1/tokens/**", P::SelfService),
     rule("ANY", "/api/v1/users/**", P::UsersManage),
     rule("ANY", "/api/v1/tenants/**", P::TenantsManage),
@@ -41,6 +43,11 @@ pub const ROUTES: &[RouteRule] = &[
     rule("GET", "/console/live", P::SelfService),
     rule("GET", "/console/search", P::EventsSearch),
     rule("GET", "/console/search.csv", P::EventsSearch),
+    rule("GET", "/console/account", P::Session),
+    rule("GET", "/console/sources", P::Templates),
+    rule("GET", "/console/keys", P::KeysManage),
+    rule("GET", "/console/audit", P::AuditRead),
+    rule("GET", "/console/admin", P::UsersManage),
     rule("POST", "/api/v1/ingest", P::Ingest),
     rule("GET", "/", P::Ingest),
     rule("WRITE", "/_bulk", P::Ingest),
@@ -129,9 +136,11 @@ pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
         .find(|r| method_matches(r.methods, method) && path_matches(r.pattern, path))
 }
 
-/// Whether any of `roles` may make this request.
+/// Whether any of `roles` may make this request ([`Permission::Session`] rows need none).
 pub fn allowed(roles: &[Role], method: &str, path: &str) -> bool {
-    rule_for(method, path).is_some_and(|r| roles.iter().any(|role| role.grants(r.permission)))
+    rule_for(method, path).is_some_and(|r| {
+        r.permission == Permission::Session || roles.iter().any(|role| role.grants(r.permission))
+    })
 }
 
 /// The table as Markdown: one row per route, one column per role (`yes` or `-`).

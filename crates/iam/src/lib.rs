@@ -11,6 +11,7 @@
 //! the server checks it on every request.
 
 pub mod access;
+mod enrol;
 mod error;
 mod login;
 pub mod network;
@@ -26,6 +27,7 @@ mod tokens;
 pub mod totp;
 pub mod users;
 
+pub use enrol::TotpEnrolment;
 pub use error::IamError;
 pub use login::{LoginAttempt, LoginSuccess};
 pub use role::{Permission, Role, ALL_ROLES};
@@ -52,7 +54,8 @@ pub struct Identity {
     pub user: String,
     /// The account's tenant.
     pub tenant: TenantId,
-    /// The roles this credential acts with (a token: its one role; a session: the account's).
+    /// The roles this credential acts with (a token: its one role; a session: the account's,
+    /// or none while the session may only enrol a second factor).
     pub roles: Vec<Role>,
     /// How the request authenticated.
     pub credential: Credential,
@@ -64,9 +67,10 @@ impl Identity {
         self.roles.contains(&Role::Operator)
     }
 
-    /// Whether any role grants `permission`.
+    /// Whether any role grants `permission` ([`Permission::Session`] needs no role: a
+    /// session still enrolling its second factor holds none).
     pub fn can(&self, permission: Permission) -> bool {
-        self.roles.iter().any(|r| r.grants(permission))
+        permission == Permission::Session || self.roles.iter().any(|r| r.grants(permission))
     }
 }
 

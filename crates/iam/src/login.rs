@@ -1,5 +1,7 @@
 //! Password logins: lockout with exponential back-off (per account and per source address),
-//! allowed networks and TOTP for administrators, replayed TOTP codes refused.
+//! allowed networks and TOTP for administrators, replayed TOTP codes refused. An administrator
+//! without a second factor yet (where one is required) gets a session that may only enrol one
+//! ([`crate::enrol`]).
 
 use crate::{
     network, now_ms, password, role::parse_roles, totp, Iam, IamError, Identity, SessionInfo,
@@ -27,10 +29,12 @@ pub struct LoginAttempt {
 /// A successful login.
 #[derive(Debug)]
 pub struct LoginSuccess {
-    /// Who logged in.
+    /// Who logged in (no roles while [`LoginSuccess::totp_enrolment_required`]).
     pub identity: Identity,
     /// The new session.
     pub session: SessionInfo,
+    /// The account must enrol a second factor: the session may do nothing else until then.
+    pub totp_enrolment_required: bool,
 }
 
 /// A hash verified for unknown accounts, so their answer takes as long as a wrong password.
@@ -116,6 +120,7 @@ impl Iam {
             )));
         }
         let mut step = last_step;
+        let mut enrolment_required = false;
         match (&totp_secret, admin && self.config.require_totp_for_admins) {
             (Some(secret), _) => {
                 let Some(code) = attempt.totp.as_deref() else {
@@ -136,12 +141,7 @@ impl Iam {
                     Some(s) => step = i64::try_from(s).unwrap_or(i64::MAX),
                 }
             }
-            (None, true) => {
-                return Err(IamError::Forbidden(
-                    "a TOTP second factor is required for administrators but none is enrolled"
-                        .into(),
-                ))
-            }
+            (None, true) => enrolment_required = true,
             (None, false) => {}
         }
         self.store.with(|c| {
@@ -152,13 +152,17 @@ impl Iam {
             )
         })?;
         let user = self.user_by_id(id)?;
-        let session = self.create_session(id)?;
+        let session = self.create_session(id, enrolment_required)?;
         Ok(LoginSuccess {
             identity: Identity {
                 user_id: id,
                 user: user.name,
                 tenant: attempt.tenant.clone(),
-                roles,
+                roles: if enrolment_required {
+                    Vec::new()
+                } else {
+                    roles
+                },
                 credential: crate::Credential::Session(
                     crate::secret::credential_id(&session.cookie)
                         .unwrap_or_default()
@@ -166,6 +170,7 @@ impl Iam {
                 ),
             },
             session,
+            totp_enrolment_required: enrolment_required,
         })
     }
 

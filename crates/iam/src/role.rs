@@ -62,7 +62,8 @@ impl Role {
         match self {
             Role::User => matches!(
                 permission,
-                P::SelfService
+                P::Session
+                    | P::SelfService
                     | P::EventsSearch
                     | P::Ingest
                     | P::Templates
@@ -76,7 +77,8 @@ impl Role {
             ),
             Role::Sysadmin => matches!(
                 permission,
-                P::SelfService
+                P::Session
+                    | P::SelfService
                     | P::Ingest
                     | P::Templates
                     | P::Metrics
@@ -89,7 +91,8 @@ impl Role {
             ),
             Role::Secadmin => matches!(
                 permission,
-                P::SelfService
+                P::Session
+                    | P::SelfService
                     | P::EventsSearch
                     | P::Templates
                     | P::AlertsRead
@@ -103,7 +106,9 @@ impl Role {
                     | P::KmsStatus
                     | P::KeysManage
             ),
-            Role::Auditadmin => matches!(permission, P::SelfService | P::AuditRead),
+            Role::Auditadmin => {
+                matches!(permission, P::Session | P::SelfService | P::AuditRead)
+            }
             Role::Operator => !matches!(permission, P::AuditRead | P::KeysUse),
         }
     }
@@ -119,6 +124,9 @@ impl std::fmt::Display for Role {
 /// need in [`crate::access::ROUTES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
+    /// One's own session and second factor: every signed-in identity, also a session that
+    /// signed in with a password alone and must enrol a second factor before anything else.
+    Session,
     /// One's own identity, session and tokens.
     SelfService,
     /// Search and aggregate events.

@@ -50,4 +50,8 @@ pub const MIGRATIONS: &[&str] = &[
         first_ms INTEGER NOT NULL,
         PRIMARY KEY (token_id, network)
     );",
+    // Second-factor self-enrolment: the secret offered but not yet confirmed, and sessions
+    // opened by a password alone that may do nothing but enrol.
+    "ALTER TABLE iam_users ADD COLUMN totp_pending TEXT;
+    ALTER TABLE iam_sessions ADD COLUMN totp_pending INTEGER NOT NULL DEFAULT 0;",
 ];

@@ -18,8 +18,13 @@ pub struct SessionInfo {
 }
 
 impl Iam {
-    /// Opens a session for an account (`iam.session_ttl`).
-    pub(crate) fn create_session(&self, user_id: i64) -> Result<SessionInfo, IamError> {
+    /// Opens a session for an account (`iam.session_ttl`); `totp_pending`: one that may only
+    /// enrol a second factor.
+    pub(crate) fn create_session(
+        &self,
+        user_id: i64,
+        totp_pending: bool,
+    ) -> Result<SessionInfo, IamError> {
         let (id, cookie) = secret::new_credential();
         let csrf = secret::random_hex(32);
         let ttl = i64::try_from(self.config.session_ttl.0).unwrap_or(i64::MAX);
@@ -30,14 +35,16 @@ impl Iam {
                 [now_ms()],
             )?;
             c.execute(
-                "INSERT INTO iam_sessions (id, user_id, digest, csrf_digest, expires_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO iam_sessions (id, user_id, digest, csrf_digest, expires_ms,
+                                           totp_pending)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     id,
                     user_id,
                     secret::digest(&cookie),
                     secret::digest(&csrf),
-                    expires_ms
+                    expires_ms,
+                    totp_pending
                 ],
             )
         })?;
@@ -68,11 +75,12 @@ impl Iam {
             String,
             bool,
             bool,
+            bool,
         );
         let row: Option<SessionRow> = self.store.with(|c| {
             c.query_row(
                 "SELECT s.digest, s.csrf_digest, s.expires_ms, u.id, u.name, u.tenant, u.roles,
-                        u.disabled, n.suspended
+                        u.disabled, n.suspended, s.totp_pending
                  FROM iam_sessions s JOIN iam_users u ON u.id = s.user_id
                  JOIN iam_tenants n ON n.name = u.tenant WHERE s.id = ?1",
                 [id],
@@ -80,8 +88,18 @@ impl Iam {
             )
             .optional()
         })?;
-        let Some((digest, csrf_digest, expires, user_id, user, tenant, roles, disabled, suspended)) =
-            row
+        let Some((
+            digest,
+            csrf_digest,
+            expires,
+            user_id,
+            user,
+            tenant,
+            roles,
+            disabled,
+            suspended,
+            totp_pending,
+        )) = row
         else {
             return Err(denied("unknown or ended"));
         };
@@ -101,7 +119,11 @@ impl Iam {
             user_id,
             user,
             tenant: TenantId::new(&tenant).map_err(|_| denied("bad tenant"))?,
-            roles: parse_roles(&roles).unwrap_or_default(),
+            roles: if totp_pending {
+                Vec::new()
+            } else {
+                parse_roles(&roles).unwrap_or_default()
+            },
             credential: Credential::Session(id.to_owned()),
         })
     }

@@ -1,10 +1,10 @@
-//! Accounts: create (with the password policy, separation of duties and TOTP enrolment),
-//! list, disable, enable, delete.
+//! Accounts: create (with the password policy and separation of duties; the second factor is
+//! left to the account's own enrolment, see [`crate::enrol`]), list, disable, enable, delete.
 
 use crate::{
     now_ms, password,
     role::{check_separation, parse_roles, roles_text, Role},
-    totp, Iam, IamError, Identity,
+    Iam, IamError, Identity,
 };
 use palisade_core::TenantId;
 use palisade_state::rusqlite::{params, OptionalExtension, Row};
@@ -109,9 +109,10 @@ pub fn check_assignable(
 }
 
 impl Iam {
-    /// Creates an account. Returns it and, when an administrator role needs a second factor
-    /// (`iam.require_totp_for_admins`), the TOTP secret (base32), shown this once.
-    pub fn create_user(&self, new: &NewUser) -> Result<(UserInfo, Option<String>), IamError> {
+    /// Creates an account. No second factor is set here: whoever creates an account never
+    /// learns its TOTP secret; the account enrols one itself after its first sign-in
+    /// ([`Iam::begin_totp_enrolment`]).
+    pub fn create_user(&self, new: &NewUser) -> Result<UserInfo, IamError> {
         check_name(&new.name)?;
         check_separation(&new.roles).map_err(IamError::BadInput)?;
         let tenant = self.tenant(&new.tenant)?;
@@ -129,20 +130,8 @@ impl Iam {
             }
             None => None,
         };
-        let needs_totp = self.config.require_totp_for_admins
-            && hash.is_some()
-            && new.roles.iter().any(|r| r.is_admin());
-        let secret = needs_totp.then(totp::new_secret);
         let id = self.insert_user(&new.tenant, &new.name, &new.roles, hash.as_deref())?;
-        if let Some(s) = &secret {
-            self.store.with(|c| {
-                c.execute(
-                    "UPDATE iam_users SET totp_secret = ?2 WHERE id = ?1",
-                    params![id, s],
-                )
-            })?;
-        }
-        Ok((self.user_by_id(id)?, secret))
+        self.user_by_id(id)
     }
 
     pub(crate) fn insert_user(

@@ -8,6 +8,10 @@ pub mod alerts;
 pub mod incidents;
 pub mod live;
 pub mod rules;
+pub mod admin;
+pub mod audit;
+pub mod keys;
+pub mod sources;
 
 /// One entry of the navigation bar.
 #[derive(Debug, Clone)]
@@ -127,6 +131,28 @@ pub struct ResultTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// One field's most common values among the matches (a facet).
+#[derive(Debug, Clone)]
+pub struct Facet {
+    /// The field's dotted path.
+    pub field: String,
+    /// Its most common values, most common first.
+    pub values: Vec<FacetValue>,
+}
+
+/// One value of a facet.
+#[derive(Debug, Clone)]
+pub struct FacetValue {
+    /// The value as text.
+    pub value: String,
+    /// How many of the sampled matches carry it.
+    pub count: u64,
+    /// Its share of the facet's top value, 0 to 100.
+    pub bar_pct: u32,
+    /// The search narrowed to this value.
+    pub href: String,
+}
+
 /// The search page.
 #[derive(Template)]
 #[template(path = "search.html")]
@@ -145,6 +171,12 @@ pub struct SearchPage {
     pub events: Vec<EventRow>,
     /// Aggregation result, for queries with a pipe.
     pub table: Option<ResultTable>,
+    /// SVG bar chart of a `stats` result (one bar per row).
+    pub stats_chart: Option<String>,
+    /// Top values of the most common fields among the newest matches.
+    pub facets: Vec<Facet>,
+    /// What the facets were counted over, e.g. `newest 1,000 matches`.
+    pub facets_note: String,
     /// SVG histogram of matches over the range.
     pub histogram: Option<String>,
     /// One line: how many, how long.

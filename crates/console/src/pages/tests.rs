@@ -46,6 +46,17 @@ fn navigation_shows_only_the_given_items() {
             normalised: "{}".into(),
         }],
         table: None,
+        stats_chart: None,
+        facets: vec![Facet {
+            field: "device.hostname".into(),
+            values: vec![FacetValue {
+                value: "web<01>".into(),
+                count: 3,
+                bar_pct: 100,
+                href: "/console/search?q=x".into(),
+            }],
+        }],
+        facets_note: "newest 1 match".into(),
         histogram: Some("<svg></svg>".into()),
         summary: "1 event".into(),
         export_json: "/api/v1/events?q=x".into(),
@@ -58,6 +69,7 @@ fn navigation_shows_only_the_given_items() {
     assert!(html.contains("13&#62;raw &#38; line"), "{html}");
     assert!(html.contains("<svg></svg>"));
     assert!(html.contains(r#"content="tok""#));
+    assert!(html.contains(r#"id="facets""#) && html.contains("web&#60;01&#62;"));
 }
 
 #[test]

@@ -106,7 +106,12 @@ pub async fn submit(
     let csrf = Zeroizing::new(parsed["csrf_token"].as_str().unwrap_or_default().to_owned());
     let max_age =
         (parsed["expires_ms"].as_i64().unwrap_or(0) - palisade_core::time::now_ms()) / 1000;
-    let mut response = Redirect::to("/console/").into_response();
+    let landing = if parsed["totp_enrolment_required"].as_bool() == Some(true) {
+        "/console/account"
+    } else {
+        "/console/"
+    };
+    let mut response = Redirect::to(landing).into_response();
     let headers = response.headers_mut();
     for cookie in cookies {
         headers.append(header::SET_COOKIE, cookie);

@@ -7,11 +7,17 @@ mod alerts;
 mod data;
 mod incidents;
 mod live;
+mod account;
+mod admin;
+mod audit;
+mod facets;
+mod keys;
 mod login;
 mod overview;
 mod rules;
 mod search;
 mod soc;
+mod sources;
 
 use super::ApiState;
 use axum::{
@@ -40,6 +46,11 @@ const PAGES: &[(&str, &str)] = &[
     ("Alerts", "/console/alerts"),
     ("Incidents", "/console/incidents"),
     ("Rules", "/console/rules"),
+    ("Sources", "/console/sources"),
+    ("Keys", "/console/keys"),
+    ("Audit", "/console/audit"),
+    ("Admin", "/console/admin"),
+    ("Account", "/console/account"),
 ];
 
 /// Routes anyone may reach: the sign-in page and the static assets.
@@ -63,6 +74,11 @@ pub fn routes(state: Arc<ApiState>) -> Router<Arc<ApiState>> {
         .route("/console/incidents", get(incidents::list))
         .route("/console/incidents/{id}", get(incidents::one))
         .route("/console/rules", get(rules::page))
+        .route("/console/account", get(account::page))
+        .route("/console/sources", get(sources::page))
+        .route("/console/keys", get(keys::page))
+        .route("/console/audit", get(audit::page))
+        .route("/console/admin", get(admin::page))
         .layer(middleware::from_fn_with_state(
             state,
             crate::auth::authenticate,

@@ -2,7 +2,7 @@
 //! newest first with the raw and normalised event behind each row, a histogram of matches,
 //! `stats`/`timechart` results as a table, and exports (JSON through the API, CSV here).
 
-use super::{data, html, session_of};
+use super::{data, facets, html, session_of};
 use crate::api::ApiState;
 use axum::{
     extract::{Query, State},
@@ -11,6 +11,7 @@ use axum::{
     Extension,
 };
 use palisade_console::{
+    barchart,
     chart::{histogram, Bar},
     pages::{EventRow, ResultTable, SearchPage},
 };
@@ -26,6 +27,10 @@ const PAGE_ROWS: usize = 100;
 const EXPORT_ROWS: usize = 10_000;
 /// Bars in the histogram.
 const BARS: i64 = 60;
+/// Newest matches the facets are counted over.
+const FACET_SAMPLE: usize = 1_000;
+/// Bars in a `stats` chart.
+const STATS_BARS: usize = 30;
 
 /// The search form.
 #[derive(Debug, Default, Deserialize)]
@@ -86,11 +91,20 @@ fn events(
 struct Outcome {
     events: Vec<EventRow>,
     table: Option<ResultTable>,
+    stats_chart: Option<String>,
+    facets: Vec<palisade_console::pages::Facet>,
     histogram: Option<String>,
     summary: String,
 }
 
-fn run(state: &ApiState, identity: &Identity, plan: &Plan, now: i64) -> Result<Outcome, String> {
+/// Runs the search; `q` and `links` (`&from=…`) build the facets' links.
+fn run(
+    state: &ApiState,
+    identity: &Identity,
+    plan: &Plan,
+    now: i64,
+    (q, links): (&str, &str),
+) -> Result<Outcome, String> {
     let tenant = Some(identity.tenant.clone());
     let range = (plan.from, plan.to);
     if let Some(pipe) = &plan.query.pipe {
@@ -101,7 +115,10 @@ fn run(state: &ApiState, identity: &Identity, plan: &Plan, now: i64) -> Result<O
             range,
             pipe,
         )?;
+        let stats = matches!(pipe, palisade_query::Pipe::Stats { .. });
         return Ok(Outcome {
+            stats_chart: stats
+                .then(|| barchart::horizontal("Counts", &facets::stats_bars(&table, STATS_BARS))),
             summary: format!("{} rows", table.rows.len()),
             table: Some(ResultTable {
                 columns: table.columns.clone(),
@@ -136,7 +153,8 @@ fn run(state: &ApiState, identity: &Identity, plan: &Plan, now: i64) -> Result<O
         })
         .collect();
     let matches: u64 = counts.iter().map(|b| b.1).sum();
-    let found = events(state, identity, plan, PAGE_ROWS)?;
+    let sample = events(state, identity, plan, FACET_SAMPLE)?;
+    let found = &sample[..sample.len().min(PAGE_ROWS)];
     Ok(Outcome {
         summary: format!(
             "{} matches, newest {} shown",
@@ -145,7 +163,9 @@ fn run(state: &ApiState, identity: &Identity, plan: &Plan, now: i64) -> Result<O
         ),
         histogram: Some(histogram("Matches over time", &bars)),
         events: found.iter().map(row).collect(),
+        facets: facets::facets(&sample, q, links),
         table: None,
+        stats_chart: None,
     })
 }
 
@@ -189,18 +209,23 @@ pub async fn page(
 ) -> Response {
     let now = now_ms();
     let session = session_of(&identity, &headers, "/console/search");
+    let qs = query_string(&form);
+    let range = qs.find("&from=").map_or("", |at| &qs[at..]).to_owned();
+    let q = form.q.clone();
     let outcome = match plan(&form, now) {
-        Ok(plan) => tokio::task::spawn_blocking(move || run(&state, &identity, &plan, now))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r),
+        Ok(plan) => {
+            tokio::task::spawn_blocking(move || run(&state, &identity, &plan, now, (&q, &range)))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r)
+        }
         Err(e) => Err(e),
     };
     let (status, error, outcome) = match outcome {
         Ok(o) => (StatusCode::OK, None, o),
         Err(e) => (StatusCode::BAD_REQUEST, Some(e), Outcome::default()),
     };
-    let qs = query_string(&form);
+    let facets_note = format!("newest {} matches", data::grouped(FACET_SAMPLE as u64));
     let page = SearchPage {
         session,
         from: form.from.clone().unwrap_or_else(|| "now-24h".into()),
@@ -209,6 +234,9 @@ pub async fn page(
         error,
         events: outcome.events,
         table: outcome.table,
+        stats_chart: outcome.stats_chart,
+        facets: outcome.facets,
+        facets_note,
         histogram: outcome.histogram,
         summary: outcome.summary,
         export_json: format!("/api/v1/events?{qs}&limit={PAGE_ROWS}"),

@@ -89,6 +89,7 @@ pub async fn login(
                 "roles": ok.identity.roles,
                 "csrf_token": ok.session.csrf.as_str(),
                 "expires_ms": ok.session.expires_ms,
+                "totp_enrolment_required": ok.totp_enrolment_required,
             }))
             .into_response();
             if let Some(cookie) = session_cookie(&ok.session.cookie, max_age) {

@@ -3,6 +3,7 @@
 //! which is in the route table (docs/access.md); the handlers keep every caller but an
 //! operator inside its own tenant, and callers without user management to their own tokens.
 
+mod enrol;
 pub(crate) mod login;
 mod tenants;
 mod tokens;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<Arc<ApiState>> {
             get(tenants::show).delete(tenants::delete),
         )
         .route("/api/v1/tenants/{tenant}/{action}", post(tenants::action))
+        .route("/api/v1/users/me/totp", post(enrol::begin))
+        .route("/api/v1/users/me/totp/confirm", post(enrol::confirm))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route(
             "/api/v1/users/{name}",

@@ -60,19 +60,13 @@ pub async fn create(
         let tenant = tenant_scope(&caller, body.tenant.as_deref())?;
         let roles = parse_roles(&body.roles).map_err(IamError::BadInput)?;
         palisade_iam::users::check_assignable(&caller, &tenant, &roles)?;
-        let (user, totp_secret) = iam.create_user(&NewUser {
-            tenant: tenant.clone(),
+        let user = iam.create_user(&NewUser {
+            tenant,
             name: body.name,
             roles,
             password: body.password.map(Zeroizing::new),
         })?;
-        let totp = totp_secret.map(|secret| {
-            json!({
-                "secret": secret,
-                "uri": palisade_iam::totp::otpauth_uri(&secret, tenant.as_str(), &user.name),
-            })
-        });
-        Ok(json!({ "user": user, "totp": totp }))
+        Ok(json!({ "user": user }))
     })
     .await;
     match result {
