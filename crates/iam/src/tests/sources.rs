@@ -91,10 +91,10 @@ fn administrator_tokens_only_from_admin_networks_and_new_networks_are_noticed() 
         ..IamConfig::default()
     });
     iam.create_tenant(&tenant("acme")).unwrap();
-    let (admin, _) = iam
+    let admin = iam
         .create_user(&new_user("acme", "root", &[Role::Sysadmin], None))
         .unwrap();
-    let (user, _) = iam
+    let user = iam
         .create_user(&new_user("acme", "ann", &[Role::User], None))
         .unwrap();
     let token = |user_id, role| {

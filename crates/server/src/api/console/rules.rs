@@ -156,12 +156,18 @@ pub async fn page(
     headers: HeaderMap,
     Query(form): Query<RulesForm>,
 ) -> Response {
-    let (rules, failures) = state.detection.rules();
+    // The operator works on the global rules; everyone else sees them with their tenant's own.
+    let scope = if identity.is_operator() {
+        palisade_alerts::RuleScope::Global
+    } else {
+        palisade_alerts::RuleScope::Tenant(identity.tenant.clone())
+    };
+    let (rules, failures) = state.detection.rules(&scope);
     let mut test_text = form.test.clone();
     if test_text.trim().is_empty() && !form.rule.is_empty() {
         test_text = state
             .detection
-            .rule(&form.rule)
+            .rule(&scope, &form.rule)
             .map(|(_, yaml)| yaml)
             .unwrap_or_default();
     }
