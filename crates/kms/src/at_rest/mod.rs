@@ -11,8 +11,10 @@
 //!   under them, unrecoverable (crypto-shredding). Events of that tenant stored later go under
 //!   a new storage key generation (`palisade-storage-<tenant>.g2`, …).
 //!
-//! While the key service is sealed nothing can be sealed or opened: flushes fail (the events
-//! stay in memory and in the write-ahead log) and searches leave stored blocks out.
+//! While the key service is sealed nothing can be sealed or opened: the store holds every
+//! tenant back (the events stay in memory and in the write-ahead log) and searches leave stored
+//! blocks out; a single tenant's disabled storage key holds back that tenant alone. The keys
+//! the sealer makes and unwraps itself are reported to a [`StoreKeyAudit`].
 
 mod audit;
 mod datakeys;
