@@ -51,16 +51,17 @@ fn parse_batch(first_seq: u64, records: &[RawRecord], stages: &Stages<'_>) -> Ve
     events
 }
 
-/// Re-inserts everything the log holds after `committed`; returns how many records that was.
-pub(crate) fn replay(
-    wal: &Wal,
-    store: &EventStore,
-    stages: &Stages<'_>,
-    committed: u64,
-) -> anyhow::Result<u64> {
+/// Re-inserts every record of the log that is not in a segment yet (those after the
+/// committed seq, and a held-back tenant's below it); returns how many records that was.
+pub(crate) fn replay(wal: &Wal, store: &EventStore, stages: &Stages<'_>) -> anyhow::Result<u64> {
     const CHUNK: usize = 8192;
     let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
-    let count = wal.replay(committed, |seq, rec| {
+    let mut count = 0;
+    wal.replay(store.replay_after(), |seq, rec| {
+        if !store.needs_replay(seq, &rec.tenant) {
+            return;
+        }
+        count += 1;
         pending.extend(parse_one(seq, &rec, stages.chains, stages.metrics));
         if pending.len() == CHUNK {
             stages.finish(&mut pending);
@@ -102,13 +103,14 @@ pub(crate) fn spawn(
                         p.metrics.note_inserted(&batch);
                         p.store.insert(events);
                     });
-                    if pipeline.store.memtable_len() >= cfg.flush_events {
+                    if pipeline.store.flushable_len() >= cfg.flush_events {
                         pipeline.flush_in_background();
                         last_flush = Instant::now();
                     }
                     // Memory stays bounded: while a slow flush runs, stop taking batches
                     // (the log's writer, then the senders, wait in turn).
-                    while pipeline.store.memtable_len() >= MEMTABLE_LIMIT_FLUSHES * cfg.flush_events
+                    while pipeline.store.flushable_len()
+                        >= MEMTABLE_LIMIT_FLUSHES * cfg.flush_events
                         && pipeline.is_flushing()
                     {
                         tokio::time::sleep(std::time::Duration::from_millis(5)).await;

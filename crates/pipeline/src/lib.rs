@@ -76,7 +76,7 @@ impl Pipeline {
             templates: &templates,
             detector: detector.as_deref(),
         };
-        let replayed = consumer::replay(&wal, &store, &stages, committed)?;
+        let replayed = consumer::replay(&wal, &store, &stages)?;
         if replayed > 0 {
             tracing::info!(
                 replayed,
@@ -170,9 +170,22 @@ impl Pipeline {
         }
         let result = (|| {
             let committed = self.store.flush()?;
-            self.wal.truncate_through(committed)?;
+            self.wal.truncate_through(self.store.replay_after())?;
             anyhow::Ok(committed)
         })();
+        for held in self.store.held_tenants() {
+            // Loud at first, then less and less often while the tenant stays held back.
+            if held.attempts.is_power_of_two() {
+                tracing::warn!(
+                    tenant = held.tenant,
+                    events = held.events,
+                    attempts = held.attempts,
+                    reason = held.reason,
+                    "a tenant's events cannot be stored (its storage key is unusable); they wait \
+                     in memory and in the write-ahead log while other tenants flush normally"
+                );
+            }
+        }
         match result {
             Ok(committed) => tracing::debug!(committed, "flushed segments"),
             Err(e) => {

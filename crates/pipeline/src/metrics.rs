@@ -214,10 +214,41 @@ impl Metrics {
     }
 }
 
+/// Appends the gauges of the tenants whose events are held back because their storage key
+/// cannot seal them (one series per tenant; none while every tenant flushes).
+pub fn render_held(out: &mut String, held: &[palisade_store::HeldTenant]) {
+    let series: [(&str, &str, HeldReader); 2] = [
+        (
+            "palisade_store_held_events",
+            "Events of a tenant kept in memory and the write-ahead log because its storage key cannot seal them.",
+            |h| h.events,
+        ),
+        (
+            "palisade_store_held_flush_attempts",
+            "Flushes in a row that could not write a held-back tenant's events.",
+            |h| h.attempts,
+        ),
+    ];
+    for (name, help, read) in series {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for h in held {
+            let _ = writeln!(
+                out,
+                "{name}{{tenant=\"{}\"}} {}",
+                escape(&h.tenant),
+                read(h)
+            );
+        }
+    }
+}
+
 /// The source an event came through, for its counters.
 fn source_of(event: &Event) -> &str {
     event.get_str(fields::LOG_NAME).unwrap_or("unknown")
 }
+
+/// Reads one gauge of a held-back tenant.
+type HeldReader = fn(&palisade_store::HeldTenant) -> u64;
 
 /// Reads one counter of a source.
 type CounterReader = fn(&SourceCounters) -> u64;

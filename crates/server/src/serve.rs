@@ -51,6 +51,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => Arc::new(IdentitySealer),
     };
     announce_at_rest(&kms, at_rest.is_some());
+    let audit_dir = palisade_audit::audit_dir(&config.data_dir);
+    let audit_log = Arc::new(
+        palisade_audit::AuditLog::open(&audit_dir, &IdentitySealer, Default::default())
+            .with_context(|| format!("cannot open the audit trail in {}", audit_dir.display()))?,
+    );
+    let (store_key_trail, store_key_events) =
+        crate::kms::store_audit::StoreKeyTrail::new(audit_log.clone());
+    if let Some(at_rest) = &at_rest {
+        at_rest.set_audit(Arc::new(store_key_trail));
+    }
     let incidents =
         palisade_incident::IncidentManager::start(state_store.clone(), config.incidents.clone())
             .context("cannot start incident management")?;
@@ -70,6 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let pipeline = Pipeline::start_with_detector(&config, sealer, parsers.compile()?, detector)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     detection.publish_findings(sink.clone());
+    tokio::spawn(crate::kms::forward_records(store_key_events, sink.clone()));
     let opts = SyslogOptions {
         tenant: config.syslog.tenant.clone(),
         max_message_bytes: config.syslog.max_message_bytes,
@@ -119,11 +130,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             opts,
         ));
     }
-    let audit_dir = palisade_audit::audit_dir(&config.data_dir);
-    let audit_log = Arc::new(
-        palisade_audit::AuditLog::open(&audit_dir, &IdentitySealer, Default::default())
-            .with_context(|| format!("cannot open the audit trail in {}", audit_dir.display()))?,
-    );
     let backup_passphrase = std::env::var("PALISADE_KMS_BACKUP_PASSPHRASE")
         .ok()
         .map(zeroize::Zeroizing::new);

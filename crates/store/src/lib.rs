@@ -17,12 +17,22 @@
 //! # On-disk layout
 //! * `<wal dir>/<first seq>.wal`: frames of `len | crc32 | first_seq | records` (one per
 //!   appended batch); a torn or corrupt tail is cut on open.
-//! * `<dir>/CHECKPOINT`: the committed seq, replaced atomically (tmp, fsync, rename, fsync dir).
+//! * `<dir>/CHECKPOINT`: the committed seq, replaced atomically (tmp, fsync, rename, fsync dir),
+//!   and the tenants held back below it (see below).
 //! * `<dir>/tenants/<tenant>/<YYYY-MM-DD>/<flush seq>.seg`: a partition is one tenant's UTC
 //!   day of event time. One flush writes one segment per partition it touches, named by the
 //!   flush's seq (its largest event id); only after all are durable does CHECKPOINT move. On
 //!   open, segments above the checkpoint and `*.tmp` files are removed (an interrupted flush),
 //!   so the replayed events are stored once.
+//!
+//! # A tenant whose key cannot seal
+//! A flush writes tenant by tenant. When the sealer refuses a tenant's blocks (its storage key
+//! is disabled, destroyed, or the key service is sealed) only that tenant is held back: its
+//! segments of that flush are removed, its events stay in memory (searchable) and in the WAL,
+//! and every flush retries them ([`EventStore::held_tenants`]). The other tenants' segments
+//! count: the checkpoint moves past them and lists each held tenant with its first unwritten
+//! seq; the WAL is truncated only through [`EventStore::replay_after`], and a restart replays
+//! just the records [`EventStore::needs_replay`] selects: the held tenants' and the newer ones.
 //!
 //! # Segments
 //! A segment is a run of blocks (up to `storage.block_events` events, in id order) and a
@@ -59,7 +69,7 @@ mod wal;
 
 pub use error::StoreError;
 pub use store::{
-    Cursor, EventStore, RetentionReport, ScanStats, SearchPage, SearchRequest, StoreStats,
-    TenantStats,
+    Cursor, EventStore, HeldTenant, RetentionReport, ScanStats, SearchPage, SearchRequest,
+    StoreStats, TenantStats,
 };
 pub use wal::{DurableBatch, Wal};

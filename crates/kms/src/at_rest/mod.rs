@@ -11,13 +11,17 @@
 //!   under them, unrecoverable (crypto-shredding). Events of that tenant stored later go under
 //!   a new storage key generation (`palisade-storage-<tenant>.g2`, …).
 //!
-//! While the key service is sealed nothing can be sealed or opened: flushes fail (the events
-//! stay in memory and in the write-ahead log) and searches leave stored blocks out.
+//! While the key service is sealed nothing can be sealed or opened: the store holds every
+//! tenant back (the events stay in memory and in the write-ahead log) and searches leave stored
+//! blocks out; a single tenant's disabled storage key holds back that tenant alone. The keys
+//! the sealer makes and unwraps itself are reported to a [`StoreKeyAudit`].
 
+mod audit;
 mod datakeys;
 mod manage;
 mod naming;
 
+pub use audit::StoreKeyAudit;
 pub use datakeys::WrappedDataKey;
 pub use manage::{AtRestStatus, DataKeyCount, RotationReport};
 pub use naming::{check_reserved_name, storage_key_name, STORAGE_KEY_PREFIX};
@@ -30,6 +34,7 @@ use crate::{
     secret::Secret,
     service::Kms,
 };
+use audit::Recorded;
 use palisade_core::{
     seal::{KeyRef, IDENTITY_KEY_ID},
     SealError, Sealer,
@@ -39,7 +44,7 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex, RwLock,
+        Arc, Mutex, OnceLock, RwLock,
     },
 };
 
@@ -73,6 +78,7 @@ pub struct AtRestSealer {
     state: Arc<StateStore>,
     active: Mutex<HashMap<String, Arc<ActiveDataKey>>>,
     opened: RwLock<HashMap<String, Arc<OpenDataKey>>>,
+    audit: OnceLock<Arc<dyn StoreKeyAudit>>,
 }
 
 /// The store's own caller for a tenant: it uses (and on first use creates) that tenant's
@@ -121,6 +127,7 @@ impl AtRestSealer {
             state,
             active: Mutex::new(HashMap::new()),
             opened: RwLock::new(HashMap::new()),
+            audit: OnceLock::new(),
         })
     }
 
@@ -150,18 +157,36 @@ impl AtRestSealer {
         let caller = store_caller(tenant);
         let now = palisade_core::time::now_ms();
         if current.version.is_none() {
-            match self
-                .kms
-                .write(|k| k.create(&caller, &current.name, KeyType::Aes256Gcm, tenant, now))
-            {
+            let create = || {
+                self.kms
+                    .write(|k| k.create(&caller, &current.name, KeyType::Aes256Gcm, tenant, now))
+            };
+            let created = self.audited(
+                Recorded::BeforeAndAfter,
+                tenant,
+                "create",
+                &current.name,
+                |_| Some(1),
+                create,
+            );
+            match created {
                 Ok(()) | Err(KmsError::AlreadyExists(_)) => {}
                 Err(e) => return Err(e),
             }
         }
         let id = new_data_key_id();
-        let generated = self
-            .kms
-            .read(|k| k.data_key(&caller, &current.name, &wrap_aad(tenant, &id), 256, true))?;
+        let generate = || {
+            self.kms
+                .read(|k| k.data_key(&caller, &current.name, &wrap_aad(tenant, &id), 256, true))
+        };
+        let generated = self.audited(
+            Recorded::BeforeAndAfter,
+            tenant,
+            "datakey",
+            &current.name,
+            |g: &crate::keyring::Versioned<crate::keyring::DataKey>| Some(g.version),
+            generate,
+        )?;
         let material = generated
             .value
             .plaintext
@@ -228,14 +253,21 @@ impl AtRestSealer {
                 "data key {id} belongs to another tenant"
             )));
         }
-        let plain = self.kms.read(|k| {
-            k.decrypt(
-                &store_caller(tenant),
-                &row.storage_key,
-                &wrap_aad(tenant, id),
-                &row.wrapped,
-            )
-        })?;
+        let unwrap = || {
+            self.kms.read(|k| {
+                let aad = wrap_aad(tenant, id);
+                k.decrypt(&store_caller(tenant), &row.storage_key, &aad, &row.wrapped)
+            })
+        };
+        let version = |p: &crate::keyring::Versioned<Secret>| Some(p.version);
+        let plain = self.audited(
+            Recorded::After,
+            tenant,
+            "decrypt",
+            &row.storage_key,
+            version,
+            unwrap,
+        )?;
         let key = Arc::new(OpenDataKey {
             tenant: row.tenant,
             storage_key: row.storage_key,

@@ -36,8 +36,7 @@ pub async fn metrics(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
         store_bytes: stats.tenants.iter().map(|t| t.disk_bytes).sum(),
         committed_seq: p.store().committed_seq(),
     };
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        p.metrics().render(gauges),
-    )
+    let mut text = p.metrics().render(gauges);
+    palisade_pipeline::metrics::render_held(&mut text, &p.store().held_tenants());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

@@ -3,6 +3,7 @@
 //! rotation and deletion), and the data operations both APIs share.
 
 pub mod ops;
+pub mod store_audit;
 
 use crate::auth::Principal;
 use axum::http::StatusCode;
@@ -125,7 +126,11 @@ pub fn status_of(e: &KmsError) -> StatusCode {
     }
 }
 
-async fn forward_records(mut rx: mpsc::Receiver<OperationRecord>, sink: Arc<dyn IngestSink>) {
+/// Hands key-operation events to the pipeline in batches, in their tenant.
+pub(crate) async fn forward_records(
+    mut rx: mpsc::Receiver<OperationRecord>,
+    sink: Arc<dyn IngestSink>,
+) {
     let mut batch = Vec::with_capacity(RECORD_BATCH);
     while rx.recv_many(&mut batch, RECORD_BATCH).await > 0 {
         let received_ms = palisade_core::time::now_ms();

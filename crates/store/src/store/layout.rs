@@ -1,4 +1,4 @@
-//! The store's directory layout: `CHECKPOINT`, `tenants/<tenant>/<YYYY-MM-DD>/<flush_seq>.seg`.
+//! The store's directory layout: `tenants/<tenant>/<YYYY-MM-DD>/<flush_seq>.seg`.
 
 use crate::{error::StoreError, fsutil, segment::Segment};
 use palisade_core::{Sealer, TenantId};
@@ -9,8 +9,6 @@ use std::{
     sync::Arc,
 };
 
-const CHECKPOINT: &str = "CHECKPOINT";
-const CHECKPOINT_HEADER: &str = "palisade-checkpoint v1";
 const DAY_MS: i64 = 86_400_000;
 /// 9999-12-31 as days since 1970-01-01: the last partition name.
 const LAST_DAY: i64 = 2_932_896;
@@ -43,28 +41,6 @@ pub fn segment_path(root: &Path, tenant: &TenantId, partition: &str, flush_seq: 
     partition_dir(root, tenant, partition).join(format!("{flush_seq:020}.seg"))
 }
 
-/// Reads the committed seq (0 when there is no checkpoint yet).
-pub fn read_checkpoint(root: &Path) -> Result<u64, StoreError> {
-    let path = root.join(CHECKPOINT);
-    let text = match fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-        Err(e) => return Err(StoreError::io(&path, e)),
-    };
-    let mut lines = text.lines();
-    match (lines.next(), lines.next().map(str::parse::<u64>)) {
-        (Some(CHECKPOINT_HEADER), Some(Ok(seq))) => Ok(seq),
-        _ => Err(StoreError::corrupt(&path, "not a checkpoint file")),
-    }
-}
-
-/// Durably records the committed seq.
-pub fn write_checkpoint(root: &Path, seq: u64) -> Result<(), StoreError> {
-    let path = root.join(CHECKPOINT);
-    fsutil::write_atomic(&path, format!("{CHECKPOINT_HEADER}\n{seq}\n").as_bytes())
-        .map_err(|e| StoreError::io(&path, e))
-}
-
 /// Creates a directory (and parents) and makes its entry durable in its parent.
 pub fn create_dir_durably(dir: &Path) -> Result<(), StoreError> {
     if dir.is_dir() {
@@ -94,11 +70,13 @@ fn read_dir_paths(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
 }
 
 /// Loads every committed segment. Removes what an interrupted flush left behind: `*.tmp`
-/// files and segments whose flush seq is above the checkpoint (their events are still in the
+/// files, segments whose flush seq is above the checkpoint, and segments of a held-back
+/// tenant holding only events from its first held seq on (their events are still in the
 /// write-ahead log and will be replayed).
 pub fn load_catalog(
     root: &Path,
     committed: u64,
+    held: &BTreeMap<TenantId, u64>,
     sealer: &dyn Sealer,
 ) -> Result<Catalog, StoreError> {
     let mut catalog = Catalog::new();
@@ -122,7 +100,12 @@ pub fn load_catalog(
             for file in read_dir_paths(&part_dir)? {
                 match segment_seq(&file) {
                     Some(seq) if seq <= committed => {
-                        segments.push(Arc::new(Segment::open(&file, sealer)?));
+                        let segment = Segment::open(&file, sealer)?;
+                        let first_id = segment.footer.blocks.iter().map(|b| b.min_id).min();
+                        match (held.get(&tenant), first_id) {
+                            (Some(first_held), Some(id)) if id >= *first_held => remove(&file)?,
+                            _ => segments.push(Arc::new(segment)),
+                        }
                     }
                     Some(_) => remove(&file)?,
                     None if file.extension().is_some_and(|e| e == "tmp") => remove(&file)?,

@@ -38,6 +38,31 @@ impl FlushBatch {
         self.blocks().map(|b| b.bytes()).sum()
     }
 
+    /// The events of `tenant` in the batch.
+    pub fn tenant_len(&self, tenant: &TenantId) -> usize {
+        let blocks = self.partitions.iter().filter(|(t, _, _)| t == tenant);
+        blocks.flat_map(|(_, _, b)| b).map(|b| b.rows()).sum()
+    }
+
+    /// The smallest event id of `tenant` in the batch (`u64::MAX` if it has none).
+    pub fn min_id_of(&self, tenant: &TenantId) -> u64 {
+        let blocks = self.partitions.iter().filter(|(t, _, _)| t == tenant);
+        let ids = blocks.flat_map(|(_, _, b)| b).map(|b| b.min_id());
+        ids.min().unwrap_or(u64::MAX)
+    }
+
+    /// The partitions of the tenants `keep` selects, as a batch of their own.
+    pub fn only(self, keep: impl Fn(&TenantId) -> bool) -> FlushBatch {
+        let partitions: Vec<_> = self
+            .partitions
+            .into_iter()
+            .filter(|(tenant, _, _)| keep(tenant))
+            .collect();
+        let blocks = partitions.iter().flat_map(|(_, _, b)| b);
+        let events = blocks.map(|b| b.rows()).sum();
+        FlushBatch { partitions, events }
+    }
+
     /// Every block of the batch.
     pub fn blocks(&self) -> impl Iterator<Item = &Arc<PreparedBlock>> {
         self.partitions.iter().flat_map(|(_, _, blocks)| blocks)
@@ -48,6 +73,14 @@ impl Memtable {
     /// Events held.
     pub fn len(&self) -> usize {
         self.events
+    }
+
+    /// Events of `tenant` held.
+    pub fn tenant_len(&self, tenant: &TenantId) -> usize {
+        let partitions = self.partitions.iter().filter(|((t, _), _)| t == tenant);
+        partitions
+            .map(|(_, p)| p.open.rows() + p.finished.iter().map(|b| b.rows()).sum::<usize>())
+            .sum()
     }
 
     /// Bytes of memory the events take, encoded.

@@ -1,6 +1,8 @@
 //! The event store: an in-memory table for the newest events plus per-tenant, per-day
 //! partitions of immutable segments on disk.
 
+mod checkpoint;
+mod flush;
 mod layout;
 mod memtable;
 mod plan;
@@ -8,16 +10,14 @@ mod request;
 mod retention;
 mod search;
 
+pub use flush::HeldTenant;
 pub use request::{Cursor, ScanStats, SearchPage, SearchRequest};
 pub use retention::RetentionReport;
 
-use crate::{
-    error::StoreError,
-    segment::{write_segment, Segment, SegmentSpec},
-};
-use layout::{Catalog, PartitionKey};
+use crate::error::StoreError;
+use layout::Catalog;
 use memtable::{FlushBatch, Memtable};
-use palisade_core::{config::StorageConfig, Event, Sealer};
+use palisade_core::{config::StorageConfig, Event, Sealer, TenantId};
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
@@ -43,6 +43,19 @@ struct State {
     committed: u64,
     /// Set when a failed flush left files it could not remove.
     failure: Option<String>,
+    /// Tenants whose events could not be sealed: kept in memory and the write-ahead log.
+    held: BTreeMap<TenantId, HeldBack>,
+}
+
+/// Why and since when a tenant's events are held back.
+#[derive(Debug, Clone)]
+struct HeldBack {
+    /// Seq of the tenant's first event not in a segment.
+    first_seq: u64,
+    /// Flushes in a row that could not write them.
+    attempts: u64,
+    /// The sealer's last refusal.
+    reason: String,
 }
 
 /// Sizes of one tenant's stored events.
@@ -81,8 +94,9 @@ impl EventStore {
         sealer: Arc<dyn Sealer>,
     ) -> Result<EventStore, StoreError> {
         layout::create_dir_durably(dir)?;
-        let committed = layout::read_checkpoint(dir)?;
-        let catalog = layout::load_catalog(dir, committed, sealer.as_ref())?;
+        let checkpoint = checkpoint::read(dir)?;
+        let committed = checkpoint.committed;
+        let catalog = layout::load_catalog(dir, committed, &checkpoint.held, sealer.as_ref())?;
         Ok(EventStore {
             dir: dir.to_owned(),
             cfg: cfg.clone(),
@@ -93,6 +107,21 @@ impl EventStore {
                 catalog,
                 committed,
                 failure: None,
+                held: checkpoint
+                    .held
+                    .into_iter()
+                    .map(|(tenant, first_seq)| {
+                        let reason = "held back before the last restart".to_owned();
+                        (
+                            tenant,
+                            HeldBack {
+                                first_seq,
+                                attempts: 0,
+                                reason,
+                            },
+                        )
+                    })
+                    .collect(),
             }),
             flush_lock: Mutex::new(()),
         })
@@ -124,100 +153,6 @@ impl EventStore {
     pub fn memtable_len(&self) -> usize {
         let state = self.read();
         state.memtable.len() + state.flushing.events
-    }
-
-    /// Writes the in-memory events to segments durably (one per tenant and day touched), then
-    /// advances the checkpoint; returns the committed seq. On error the events stay in memory
-    /// and the next flush tries again.
-    pub fn flush(&self) -> Result<u64, StoreError> {
-        let _flush = self.flush_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let batch = {
-            let mut state = self.write();
-            if let Some(failure) = &state.failure {
-                return Err(StoreError::Failed(failure.clone()));
-            }
-            if state.memtable.len() == 0 {
-                return Ok(state.committed);
-            }
-            let batch = Arc::new(state.memtable.take());
-            state.flushing = batch.clone();
-            batch
-        };
-        let flush_seq = batch.max_id();
-        let mut written: Vec<(PartitionKey, Arc<Segment>)> = Vec::new();
-        let result = self.write_segments(&batch, flush_seq, &mut written);
-        // If the checkpoint write fails half-way, it may or may not have reached the disk, so
-        // the segments must stay; reopening settles it (segments above the checkpoint go).
-        let checkpoint_failed = result
-            .is_ok()
-            .then(|| layout::write_checkpoint(&self.dir, flush_seq).err())
-            .flatten();
-        let result = match checkpoint_failed {
-            Some(e) => Err((e, true)),
-            None => result.map_err(|e| (e, false)),
-        };
-        let mut state = self.write();
-        let flushed = std::mem::take(&mut state.flushing);
-        match result {
-            Ok(()) => {
-                for (key, segment) in written {
-                    state.catalog.entry(key).or_default().push(segment);
-                }
-                state.committed = state.committed.max(flush_seq);
-                let committed = state.committed;
-                drop(state);
-                drop((batch, flushed));
-                Ok(committed)
-            }
-            Err((e, in_checkpoint)) => {
-                drop(flushed);
-                // Put the events back in front of anything inserted meanwhile.
-                let batch = Arc::try_unwrap(batch).unwrap_or_else(|shared| FlushBatch {
-                    partitions: shared.partitions.clone(),
-                    events: shared.events,
-                });
-                state.memtable.restore(batch);
-                if in_checkpoint || matches!(e, StoreError::Failed(_)) {
-                    state.failure = Some(e.to_string());
-                }
-                for (_, segment) in written.iter().filter(|_| !in_checkpoint) {
-                    if let Err(cleanup) = layout::remove(&segment.path) {
-                        state.failure = Some(cleanup.to_string());
-                    }
-                }
-                Err(e)
-            }
-        }
-    }
-
-    fn write_segments(
-        &self,
-        batch: &FlushBatch,
-        flush_seq: u64,
-        written: &mut Vec<(PartitionKey, Arc<Segment>)>,
-    ) -> Result<(), StoreError> {
-        for (tenant, day, blocks) in &batch.partitions {
-            let partition = layout::day_name(*day);
-            layout::create_dir_durably(&layout::partition_dir(&self.dir, tenant, &partition))?;
-            let path = layout::segment_path(&self.dir, tenant, &partition, flush_seq);
-            let spec = SegmentSpec {
-                tenant: tenant.as_str(),
-                partition: &partition,
-                flush_seq,
-                zstd_level: self.cfg.zstd_level,
-            };
-            let segment = match write_segment(&path, &spec, blocks, self.sealer.as_ref()) {
-                Ok(segment) => segment,
-                // The rename may have happened before the error: the file must not survive to
-                // be loaded under a later, larger checkpoint.
-                Err(e) => match layout::remove(&path) {
-                    Ok(()) => return Err(e),
-                    Err(cleanup) => return Err(StoreError::Failed(format!("{e}; {cleanup}"))),
-                },
-            };
-            written.push(((tenant.clone(), partition), Arc::new(segment)));
-        }
-        Ok(())
     }
 
     /// Per tenant: partitions, segments, events and bytes on disk; and the memtable size.
