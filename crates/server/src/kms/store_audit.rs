@@ -51,6 +51,7 @@ fn audit_event(op: &OperationRecord, request_id: String, result: Outcome) -> Aud
         result,
         status: None,
         source: None,
+        detail: None,
     }
 }
 
