@@ -1,8 +1,7 @@
 //! Resolving an event's fields to the Sigma fields the rules read, once per event.
 
 use crate::mapping::{Mappings, Prefix};
-use palisade_core::{fields as ocsf, Event, Value};
-use std::cell::OnceCell;
+use palisade_core::Event;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -157,99 +156,6 @@ fn wildcard_remainder<'p>(prefix: &str, path: &'p str) -> Option<&'p str> {
         }
     }
     segments.next()
-}
-
-/// Per-event caches of field texts, kept by the scanner so that no event allocates them anew.
-#[derive(Default)]
-pub(crate) struct TextCache {
-    text: Vec<OnceCell<String>>,
-    /// `None` inside means "same as the text" (already lower-case).
-    lower: Vec<OnceCell<Option<String>>>,
-}
-
-impl TextCache {
-    /// Empties the caches and sizes them for an event of `fields` fields.
-    pub fn reset(&mut self, fields: usize) {
-        self.text.clear();
-        self.text.resize_with(fields, OnceCell::new);
-        self.lower.clear();
-        self.lower.resize_with(fields, OnceCell::new);
-    }
-}
-
-/// One event seen through the slots: text and lower-case text computed at most once.
-pub(crate) struct EventView<'e> {
-    pub event: &'e Event,
-    pub slot_to_field: &'e [u32],
-    cache: &'e TextCache,
-}
-
-impl<'e> EventView<'e> {
-    /// A view of `event`; `cache` must have been reset for it.
-    pub fn new(event: &'e Event, slot_to_field: &'e [u32], cache: &'e TextCache) -> Self {
-        EventView {
-            event,
-            slot_to_field,
-            cache,
-        }
-    }
-
-    pub fn field_text(&self, index: usize) -> Option<&str> {
-        let (_, value) = self.event.fields.get(index)?;
-        Some(match value {
-            Value::Str(s) => s.as_str(),
-            other => self
-                .cache
-                .text
-                .get(index)?
-                .get_or_init(|| other.to_string())
-                .as_str(),
-        })
-    }
-
-    pub fn field_lower(&self, index: usize) -> Option<&str> {
-        let text = self.field_text(index)?;
-        let lower = self.cache.lower.get(index)?.get_or_init(|| {
-            let unchanged = text
-                .bytes()
-                .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
-            (!unchanged).then(|| text.to_lowercase())
-        });
-        Some(lower.as_deref().unwrap_or(text))
-    }
-
-    fn index_of(&self, slot: u32) -> Option<usize> {
-        let index = *self.slot_to_field.get(slot as usize)?;
-        (index != u32::MAX).then_some(index as usize)
-    }
-
-    /// True when keyword searches look at this field (free text, not the raw input copy).
-    pub fn is_keyword_text(&self, index: usize) -> bool {
-        self.event.fields.get(index).is_some_and(|(path, value)| {
-            matches!(value, Value::Str(_))
-                && !matches!(path.as_ref(), ocsf::RAW_DATA | ocsf::RAW_DATA_BASE64)
-        })
-    }
-}
-
-impl crate::detection::FieldSource for EventView<'_> {
-    fn text(&self, slot: u32) -> Option<&str> {
-        self.field_text(self.index_of(slot)?)
-    }
-
-    fn lower(&self, slot: u32) -> Option<&str> {
-        self.field_lower(self.index_of(slot)?)
-    }
-
-    fn any_text(&self, test: &mut dyn FnMut(&str, &str) -> bool) -> bool {
-        (0..self.event.fields.len()).any(|i| {
-            self.is_keyword_text(i)
-                && match (self.field_text(i), self.field_lower(i)) {
-                    (Some(original), Some(lower)) => test(original, lower),
-                    _ => false,
-                }
-        })
-    }
 }
 
 #[cfg(test)]
