@@ -52,7 +52,10 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 #[derive(Debug, Default)]
 pub(crate) struct FieldTable {
     slots: HashMap<String, u32>,
-    by_path: FastMap<Box<str>, Vec<u32>>,
+    /// Event path → the range of `slot_lists` holding the slots it fills (kept inline in the
+    /// map, so a lookup touches the key and nothing else).
+    by_path: FastMap<Box<str>, (u32, u32)>,
+    slot_lists: Vec<u32>,
     /// Prefixes that need more than a lookup: spaces stripped, or `*` segments.
     special_prefixes: Vec<Prefix>,
     /// Whether any rule has a keyword search (so texts must be lower-cased for them).
@@ -94,7 +97,15 @@ impl FieldTable {
                 }
             }
         }
-        self.by_path = by_path;
+        self.slot_lists.clear();
+        self.by_path = by_path
+            .into_iter()
+            .map(|(path, slots)| {
+                let start = self.slot_lists.len() as u32;
+                self.slot_lists.extend(slots);
+                (path, (start, self.slot_lists.len() as u32))
+            })
+            .collect();
     }
 
     /// Fills `slot_to_field` (len = slots, all `u32::MAX`) with the index in `event.fields`
@@ -107,7 +118,8 @@ impl FieldTable {
                     self.by_path.get(key.as_str())
                 })
             });
-            for &slot in found.into_iter().flatten() {
+            let slots = found.and_then(|&(a, b)| self.slot_lists.get(a as usize..b as usize));
+            for &slot in slots.into_iter().flatten() {
                 if let Some(entry) = slot_to_field.get_mut(slot as usize) {
                     if *entry == u32::MAX {
                         *entry = index as u32;
