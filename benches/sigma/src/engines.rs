@@ -15,11 +15,17 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn palisade_engine(limit: usize, routing: bool) -> (Engine, usize) {
+/// The rules Palisade loads from the first `limit` rule files.
+pub fn palisade_rules(limit: usize) -> RuleSet {
     let mut set = RuleSet::new(Placeholders::new());
     for file in corpus::rule_files(limit) {
         set.load_path(&file);
     }
+    set
+}
+
+fn palisade_engine(limit: usize, routing: bool) -> (Engine, usize) {
+    let set = palisade_rules(limit);
     let options = EngineOptions {
         routing,
         ..EngineOptions::default()
@@ -32,10 +38,7 @@ fn palisade_engine(limit: usize, routing: bool) -> (Engine, usize) {
 /// rsigma with the same rules: those Palisade loaded (rsigma also accepts rules Palisade
 /// rejects, such as `expand` with no configured placeholder values).
 fn rsigma_engine(limit: usize) -> (rsigma_eval::Engine, usize) {
-    let mut set = RuleSet::new(Placeholders::new());
-    for file in corpus::rule_files(limit) {
-        set.load_path(&file);
-    }
+    let set = palisade_rules(limit);
     let same: BTreeSet<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
     let mut engine = rsigma_eval::Engine::new();
     for file in corpus::rule_files(limit) {

@@ -4,9 +4,11 @@
 //!
 //! `sigma-bench [--events N] [--rules all|N,N...]` runs every engine in a child process of
 //! its own (so peak memory is each engine's) and prints a Markdown table; `--engine NAME`
-//! runs one and prints a JSON line; `--compare` checks both engines find the same matches.
+//! runs one and prints a JSON line; `--compare` checks both engines find the same matches;
+//! `--cross-check` reports where Palisade and sigma-rust agree and differ.
 
 mod corpus;
+mod cross_check;
 mod engines;
 
 use std::process::Command;
@@ -33,6 +35,10 @@ fn main() {
     }
     if args.iter().any(|a| a == "--compare") {
         engines::compare(rules);
+        return;
+    }
+    if args.iter().any(|a| a == "--cross-check") {
+        cross_check::run(rules);
         return;
     }
     if let Some(engine) = arg(&args, "--engine") {

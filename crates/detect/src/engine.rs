@@ -1,10 +1,11 @@
 //! The compiled engine: routing, the literal prefilter, and the rules' detections.
 
-use crate::fields::{EventView, FieldTable, TextCache};
+use crate::fields::FieldTable;
 use crate::mapping::Mappings;
 use crate::prefilter::{self, Automata, Literals};
 use crate::routing::Route;
 use crate::rule::{Logsource, Rule};
+use crate::view::{EventView, TextCache};
 use crate::RuleSet;
 use palisade_core::Event;
 use std::collections::BTreeMap;
@@ -170,7 +171,14 @@ impl<'a> Scanner<'a> {
         engine
             .table
             .bind(event, &mut self.slot_to_field, &mut self.touched);
-        self.cache.reset(event.fields.len());
+        let slot_to_field = &self.slot_to_field;
+        self.cache.prepare(
+            event,
+            self.touched
+                .iter()
+                .map(|&s| slot_to_field[s as usize] as usize),
+            engine.table.keywords_used,
+        );
         let view = EventView::new(event, &self.slot_to_field, &self.cache);
         find_literals(
             engine,

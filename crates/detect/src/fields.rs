@@ -1,8 +1,7 @@
 //! Resolving an event's fields to the Sigma fields the rules read, once per event.
 
 use crate::mapping::{Mappings, Prefix};
-use palisade_core::{fields as ocsf, Event, Value};
-use std::cell::OnceCell;
+use palisade_core::Event;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -53,7 +52,10 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHash>>;
 #[derive(Debug, Default)]
 pub(crate) struct FieldTable {
     slots: HashMap<String, u32>,
-    by_path: FastMap<Box<str>, Vec<u32>>,
+    /// Event path → the range of `slot_lists` holding the slots it fills (kept inline in the
+    /// map, so a lookup touches the key and nothing else).
+    by_path: FastMap<Box<str>, (u32, u32)>,
+    slot_lists: Vec<u32>,
     /// Prefixes that need more than a lookup: spaces stripped, or `*` segments.
     special_prefixes: Vec<Prefix>,
     /// Whether any rule has a keyword search (so texts must be lower-cased for them).
@@ -95,7 +97,15 @@ impl FieldTable {
                 }
             }
         }
-        self.by_path = by_path;
+        self.slot_lists.clear();
+        self.by_path = by_path
+            .into_iter()
+            .map(|(path, slots)| {
+                let start = self.slot_lists.len() as u32;
+                self.slot_lists.extend(slots);
+                (path, (start, self.slot_lists.len() as u32))
+            })
+            .collect();
     }
 
     /// Fills `slot_to_field` (len = slots, all `u32::MAX`) with the index in `event.fields`
@@ -108,7 +118,8 @@ impl FieldTable {
                     self.by_path.get(key.as_str())
                 })
             });
-            for &slot in found.into_iter().flatten() {
+            let slots = found.and_then(|&(a, b)| self.slot_lists.get(a as usize..b as usize));
+            for &slot in slots.into_iter().flatten() {
                 if let Some(entry) = slot_to_field.get_mut(slot as usize) {
                     if *entry == u32::MAX {
                         *entry = index as u32;
@@ -157,99 +168,6 @@ fn wildcard_remainder<'p>(prefix: &str, path: &'p str) -> Option<&'p str> {
         }
     }
     segments.next()
-}
-
-/// Per-event caches of field texts, kept by the scanner so that no event allocates them anew.
-#[derive(Default)]
-pub(crate) struct TextCache {
-    text: Vec<OnceCell<String>>,
-    /// `None` inside means "same as the text" (already lower-case).
-    lower: Vec<OnceCell<Option<String>>>,
-}
-
-impl TextCache {
-    /// Empties the caches and sizes them for an event of `fields` fields.
-    pub fn reset(&mut self, fields: usize) {
-        self.text.clear();
-        self.text.resize_with(fields, OnceCell::new);
-        self.lower.clear();
-        self.lower.resize_with(fields, OnceCell::new);
-    }
-}
-
-/// One event seen through the slots: text and lower-case text computed at most once.
-pub(crate) struct EventView<'e> {
-    pub event: &'e Event,
-    pub slot_to_field: &'e [u32],
-    cache: &'e TextCache,
-}
-
-impl<'e> EventView<'e> {
-    /// A view of `event`; `cache` must have been reset for it.
-    pub fn new(event: &'e Event, slot_to_field: &'e [u32], cache: &'e TextCache) -> Self {
-        EventView {
-            event,
-            slot_to_field,
-            cache,
-        }
-    }
-
-    pub fn field_text(&self, index: usize) -> Option<&str> {
-        let (_, value) = self.event.fields.get(index)?;
-        Some(match value {
-            Value::Str(s) => s.as_str(),
-            other => self
-                .cache
-                .text
-                .get(index)?
-                .get_or_init(|| other.to_string())
-                .as_str(),
-        })
-    }
-
-    pub fn field_lower(&self, index: usize) -> Option<&str> {
-        let text = self.field_text(index)?;
-        let lower = self.cache.lower.get(index)?.get_or_init(|| {
-            let unchanged = text
-                .bytes()
-                .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
-            (!unchanged).then(|| text.to_lowercase())
-        });
-        Some(lower.as_deref().unwrap_or(text))
-    }
-
-    fn index_of(&self, slot: u32) -> Option<usize> {
-        let index = *self.slot_to_field.get(slot as usize)?;
-        (index != u32::MAX).then_some(index as usize)
-    }
-
-    /// True when keyword searches look at this field (free text, not the raw input copy).
-    pub fn is_keyword_text(&self, index: usize) -> bool {
-        self.event.fields.get(index).is_some_and(|(path, value)| {
-            matches!(value, Value::Str(_))
-                && !matches!(path.as_ref(), ocsf::RAW_DATA | ocsf::RAW_DATA_BASE64)
-        })
-    }
-}
-
-impl crate::detection::FieldSource for EventView<'_> {
-    fn text(&self, slot: u32) -> Option<&str> {
-        self.field_text(self.index_of(slot)?)
-    }
-
-    fn lower(&self, slot: u32) -> Option<&str> {
-        self.field_lower(self.index_of(slot)?)
-    }
-
-    fn any_text(&self, test: &mut dyn FnMut(&str, &str) -> bool) -> bool {
-        (0..self.event.fields.len()).any(|i| {
-            self.is_keyword_text(i)
-                && match (self.field_text(i), self.field_lower(i)) {
-                    (Some(original), Some(lower)) => test(original, lower),
-                    _ => false,
-                }
-        })
-    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod mapping;
 mod prefilter;
 mod routing;
 pub mod rule;
+mod view;
 
 pub use detection::Placeholders;
 pub use engine::{Engine, EngineOptions, Scanner};

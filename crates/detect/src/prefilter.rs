@@ -105,32 +105,32 @@ impl Literals {
 /// evaluate).
 pub(crate) type Requirement = Option<Vec<u32>>;
 
+/// A requirement while it is being derived: (place, literal) pairs, interned only once the
+/// rule's choice is made, so the automata hold no literal that no rule relies on.
+type Needed = Option<Vec<(Place, String)>>;
+
 /// The requirement of a detection.
 pub(crate) fn requirement(detection: &Detection, literals: &mut Literals) -> Requirement {
-    let any = |conditions: &[Condition], literals: &mut Literals| {
-        let mut union = Vec::new();
-        for c in conditions {
-            union.extend(condition(detection, c, literals)?);
-        }
-        Some(union)
-    };
-    any(&detection.conditions, literals).map(dedup)
+    let needed = union(detection.conditions.iter().map(|c| condition(detection, c)))?;
+    let ids = needed
+        .into_iter()
+        .map(|(place, literal)| literals.id(place, literal))
+        .collect();
+    Some(dedup(ids))
 }
 
-fn condition(d: &Detection, c: &Condition, literals: &mut Literals) -> Requirement {
+fn condition(d: &Detection, c: &Condition) -> Needed {
     match c {
-        Condition::Search(i) => search(d.searches.get(*i)?, literals),
+        Condition::Search(i) => search(d.searches.get(*i)?),
         Condition::Not(_) => None,
-        Condition::And(all) => best(all.iter().map(|c| condition(d, c, literals))),
-        Condition::Or(any) => union(any.iter().map(|c| condition(d, c, literals))),
-        Condition::All(ids) => best(ids.iter().map(|i| search(d.searches.get(*i)?, literals))),
-        Condition::AtLeast(_, ids) => {
-            union(ids.iter().map(|i| search(d.searches.get(*i)?, literals)))
-        }
+        Condition::And(all) => best(all.iter().map(|c| condition(d, c))),
+        Condition::Or(any) => union(any.iter().map(|c| condition(d, c))),
+        Condition::All(ids) => best(ids.iter().map(|i| search(d.searches.get(*i)?))),
+        Condition::AtLeast(_, ids) => union(ids.iter().map(|i| search(d.searches.get(*i)?))),
     }
 }
 
-fn search(s: &Search, literals: &mut Literals) -> Requirement {
+fn search(s: &Search) -> Needed {
     union(s.alternatives.iter().map(|tests| {
         best(tests.iter().map(|t| match &t.kind {
             TestKind::Values {
@@ -143,7 +143,7 @@ fn search(s: &Search, literals: &mut Literals) -> Requirement {
                     .field
                     .as_ref()
                     .map_or(Place::Keywords, |f| Place::Field(f.slot));
-                let each = matchers.iter().map(|m| matcher(m, place, literals));
+                let each = matchers.iter().map(|m| matcher(m, place));
                 if *all {
                     best(each)
                 } else {
@@ -155,22 +155,22 @@ fn search(s: &Search, literals: &mut Literals) -> Requirement {
     }))
 }
 
-fn matcher(m: &ValueMatcher, place: Place, literals: &mut Literals) -> Requirement {
+fn matcher(m: &ValueMatcher, place: Place) -> Needed {
     let ValueMatcher::Text(text) = m else {
         return None;
     };
     let literal = text.longest_literal()?;
-    (literal.len() >= MIN_LITERAL).then(|| vec![literals.id(place, literal)])
+    (literal.len() >= MIN_LITERAL).then(|| vec![(place, literal)])
 }
 
 /// All of several requirements hold: any single one is a valid requirement; keep the one
 /// with the fewest alternatives (the most selective).
-fn best(items: impl Iterator<Item = Requirement>) -> Requirement {
+fn best(items: impl Iterator<Item = Needed>) -> Needed {
     items.flatten().min_by_key(Vec::len)
 }
 
 /// One of several holds: the union, if every one has a requirement.
-fn union(items: impl Iterator<Item = Requirement>) -> Requirement {
+fn union(items: impl Iterator<Item = Needed>) -> Needed {
     let mut out = Vec::new();
     for item in items {
         out.extend(item?);

@@ -2,9 +2,10 @@
 
 use crate::detection::pattern::{SigmaString, StringMatcher};
 use crate::detection::FieldSource;
-use crate::fields::{EventView, FieldTable};
+use crate::fields::FieldTable;
 use crate::mapping::Mappings;
 use crate::rule::Logsource;
+use crate::view::EventView;
 
 /// One field condition: the field (slot) has one of the values.
 #[derive(Debug)]
