@@ -4,13 +4,13 @@
 
 use askama::Template;
 
+pub mod admin;
 pub mod alerts;
+pub mod audit;
 pub mod incidents;
+pub mod keys;
 pub mod live;
 pub mod rules;
-pub mod admin;
-pub mod audit;
-pub mod keys;
 pub mod sources;
 
 /// One entry of the navigation bar.

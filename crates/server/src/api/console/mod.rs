@@ -3,15 +3,15 @@
 //! session cookie), route-table authorization and audit as the API; a page opened without a
 //! valid session redirects to the sign-in page.
 
-mod alerts;
-mod data;
-mod incidents;
-mod live;
 mod account;
 mod admin;
+mod alerts;
 mod audit;
+mod data;
 mod facets;
+mod incidents;
 mod keys;
+mod live;
 mod login;
 mod overview;
 mod rules;
