@@ -55,3 +55,70 @@ fn administrator_tokens_are_refused_outside_the_admin_networks() {
         .is_some_and(|d| d.contains("not allowed from 127.0.0.1"))));
     assert!(refused.iter().any(|r| r["subject"]["role"] == "sysadmin"));
 }
+
+/// GET `path` with `token` through curl, connecting from the loopback address `from`
+/// (Linux routes all of 127.0.0.0/8 to the loopback interface); the HTTP status.
+fn curl_from(server: &Server, from: &str, token: &str, path: &str) -> u16 {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--interface",
+            from,
+        ])
+        .arg("--cacert")
+        .arg(server.dir.join("data/tls/cert.pem"))
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .arg(format!("{}{path}", server.url()))
+        .output()
+        .expect("curl (Debian package curl) runs");
+    String::from_utf8_lossy(&out.stdout).parse().unwrap_or(0)
+}
+
+#[test]
+fn a_token_used_from_a_new_network_is_recorded_and_raises_an_alert() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let user = server.token_for("user");
+    assert_eq!(
+        curl_from(&server, "127.0.0.1", &user, "/api/v1/whoami"),
+        200
+    );
+    assert_eq!(
+        curl_from(&server, "127.0.0.9", &user, "/api/v1/whoami"),
+        200
+    );
+    // 127.0.1.5 is in another /24: the token's first use from there.
+    assert_eq!(
+        curl_from(&server, "127.0.1.5", &user, "/api/v1/whoami"),
+        200
+    );
+    let noted: Vec<Value> = audit_records(&server)
+        .into_iter()
+        .filter(|r| r["event_type"] == "token.new_network")
+        .collect();
+    assert_eq!(noted.len(), 1, "only the new /24 is noted: {noted:#?}");
+    assert!(
+        noted[0]["detail"].to_string().contains("127.0.1.0/24"),
+        "{noted:#?}"
+    );
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (status, body) = server.get("/api/v1/alerts", &[]);
+        assert_eq!(status, 200, "{body}");
+        let raised = body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["rule_title"] == "Palisade token used from a new network");
+        if raised {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no alert: {body}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
