@@ -7,11 +7,11 @@ use super::{error, ApiState};
 use crate::auth::Principal;
 use crate::parser_chains::ChainChangeError;
 use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
+    extract::{FromRequestParts, Path, Query, State},
+    http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
-    Extension, Json, Router,
+    Json, Router,
 };
 use palisade_core::TenantId;
 use serde::Deserialize;
@@ -25,37 +25,44 @@ pub fn routes() -> Router<Arc<ApiState>> {
         .route("/api/v1/templates/{id}/promote", post(promote))
 }
 
-/// `?tenant=`: the tenant acted on (provider administrators only; default the caller's).
+/// Extractor: the tenant a request acts on, from `?tenant=` (provider administrators only)
+/// or else the caller's own; refused with 400 for `*` and 403 for a tenant the caller may not
+/// act on.
+pub struct ChainTenant(TenantId);
+
+/// `?tenant=`, read by [`ChainTenant`].
 #[derive(Debug, Deserialize)]
-pub struct TenantParam {
+struct TenantParam {
     tenant: Option<String>,
 }
 
-/// The tenant a request acts on, or the status and reason of the refusal.
-fn tenant_of(
-    principal: &Principal,
-    params: &TenantParam,
-) -> Result<TenantId, (StatusCode, String)> {
-    match principal.scope(params.tenant.as_deref()) {
-        Ok(Some(tenant)) => Ok(tenant),
-        Ok(None) => Err((
-            StatusCode::BAD_REQUEST,
-            "parser chains belong to one tenant: name a tenant, not '*'".into(),
-        )),
-        Err(message) => Err((StatusCode::FORBIDDEN, message)),
+impl<S: Send + Sync> FromRequestParts<S> for ChainTenant {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(params) = Query::<TenantParam>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let principal = parts
+            .extensions
+            .get::<Principal>()
+            .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "not authenticated".into()))?;
+        match principal.scope(params.tenant.as_deref()) {
+            Ok(Some(tenant)) => Ok(ChainTenant(tenant)),
+            Ok(None) => Err(error(
+                StatusCode::BAD_REQUEST,
+                "parser chains belong to one tenant: name a tenant, not '*'".into(),
+            )),
+            Err(message) => Err(error(StatusCode::FORBIDDEN, message)),
+        }
     }
 }
 
 /// Handler: `{"configured": [names], "chains": [{tenant, name, chain, updated_ms}]}`.
 pub async fn list(
     State(state): State<Arc<ApiState>>,
-    Extension(principal): Extension<Principal>,
-    Query(params): Query<TenantParam>,
+    ChainTenant(tenant): ChainTenant,
 ) -> Response {
-    let tenant = match tenant_of(&principal, &params) {
-        Ok(tenant) => tenant,
-        Err((status, reason)) => return error(status, reason),
-    };
     let store = state.parsers.clone();
     run(move || {
         let chains = store.list(&tenant)?;
@@ -67,14 +74,9 @@ pub async fn list(
 /// Handler: one chain of the tenant.
 pub async fn one(
     State(state): State<Arc<ApiState>>,
-    Extension(principal): Extension<Principal>,
+    ChainTenant(tenant): ChainTenant,
     Path(name): Path<String>,
-    Query(params): Query<TenantParam>,
 ) -> Response {
-    let tenant = match tenant_of(&principal, &params) {
-        Ok(tenant) => tenant,
-        Err((status, reason)) => return error(status, reason),
-    };
     let store = state.parsers.clone();
     run(move || {
         store
@@ -94,15 +96,10 @@ pub async fn one(
 /// `[[parsers]]` table); `{"chain": {...}}`, or 400 naming the chain, step and reason.
 pub async fn put(
     State(state): State<Arc<ApiState>>,
-    Extension(principal): Extension<Principal>,
+    ChainTenant(tenant): ChainTenant,
     Path(name): Path<String>,
-    Query(params): Query<TenantParam>,
     Json(body): Json<serde_json::Value>,
 ) -> Response {
-    let tenant = match tenant_of(&principal, &params) {
-        Ok(tenant) => tenant,
-        Err((status, reason)) => return error(status, reason),
-    };
     let (store, pipeline) = (state.parsers.clone(), state.pipeline.clone());
     run(move || {
         let stored = store.put(&pipeline, &tenant, &name, body)?;
@@ -114,14 +111,9 @@ pub async fn put(
 /// Handler: removes a chain; `{"deleted": name}`.
 pub async fn delete(
     State(state): State<Arc<ApiState>>,
-    Extension(principal): Extension<Principal>,
+    ChainTenant(tenant): ChainTenant,
     Path(name): Path<String>,
-    Query(params): Query<TenantParam>,
 ) -> Response {
-    let tenant = match tenant_of(&principal, &params) {
-        Ok(tenant) => tenant,
-        Err((status, reason)) => return error(status, reason),
-    };
     let (store, pipeline) = (state.parsers.clone(), state.pipeline.clone());
     run(move || {
         store.delete(&pipeline, &tenant, &name)?;
@@ -148,15 +140,10 @@ pub struct Promotion {
 /// `{"chain": {...}}`. Lines that fit the template are parsed from then on.
 pub async fn promote(
     State(state): State<Arc<ApiState>>,
-    Extension(principal): Extension<Principal>,
+    ChainTenant(tenant): ChainTenant,
     Path(id): Path<String>,
-    Query(params): Query<TenantParam>,
     Json(promotion): Json<Promotion>,
 ) -> Response {
-    let tenant = match tenant_of(&principal, &params) {
-        Ok(tenant) => tenant,
-        Err((status, reason)) => return error(status, reason),
-    };
     let Some(template) = state
         .pipeline
         .templates()
