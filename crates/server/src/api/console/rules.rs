@@ -1,7 +1,8 @@
 //! The rules page (`/console/rules`): every rule with its state and the rules that failed to
 //! load, as `GET /api/v1/rules` lists them; enabling, disabling and uploading are sent by the
-//! page's script to the rules API (provider administrators only, as for the CLI), whose
-//! validation problems (file, line, reason) the page shows inline. A rule text can be tested
+//! page's script to the rules API (a tenant's security administrator changes its tenant's
+//! rules, the operator the global ones, as for the CLI), whose validation problems (file,
+//! line, reason) the page shows inline. A rule text can be tested
 //! here over the signed-in tenant's most recent stored events.
 
 use super::{data, html, session_of};
@@ -214,7 +215,7 @@ pub async fn page(
             })
             .collect(),
         failures: failures.iter().map(problem).collect(),
-        can_write: identity.can(Permission::RulesWrite) && identity.is_operator(),
+        can_write: identity.can(Permission::RulesWrite),
         test_text,
         test_events: count.unwrap_or(DEFAULT_TEST_EVENTS),
         test_problems,
