@@ -13,11 +13,7 @@ use axum::{
     response::Response,
     Extension,
 };
-use palisade_console::pages::{
-    rules::{Problem, RuleRow, RulesPage, TestOutcome},
-    EventRow,
-};
-use palisade_core::{fields, Event};
+use palisade_console::pages::rules::{Problem, RuleRow, RulesPage, TestOutcome};
 use palisade_detect::{Engine, EngineOptions, LoadFailure, RuleSet};
 use palisade_iam::{role::Permission, Identity};
 use palisade_store::SearchRequest;
@@ -57,23 +53,6 @@ fn said(reason: String) -> Problem {
         file: "test".into(),
         line: String::new(),
         reason,
-    }
-}
-
-fn event_row(event: &Event) -> EventRow {
-    EventRow {
-        time: data::when(event.time),
-        host: data::host_of(event),
-        source: event
-            .get_str(fields::LOG_NAME)
-            .unwrap_or_default()
-            .to_owned(),
-        message: data::message_of(event),
-        raw: event
-            .get_str(fields::RAW_DATA)
-            .unwrap_or_default()
-            .to_owned(),
-        normalised: String::new(),
     }
 }
 
@@ -122,7 +101,7 @@ fn test_rule(
         if !engine.matches(event).is_empty() {
             matched += 1;
             if shown.len() < SHOWN_MATCHES {
-                shown.push(event_row(event));
+                shown.push(super::search::row(event, false));
             }
         }
     }

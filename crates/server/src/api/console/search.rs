@@ -162,15 +162,16 @@ fn run(
             found.len()
         ),
         histogram: Some(histogram("Matches over time", &bars)),
-        events: found.iter().map(row).collect(),
+        events: found.iter().map(|event| row(event, true)).collect(),
         facets: facets::facets(&sample, q, links),
         table: None,
         stats_chart: None,
     })
 }
 
-fn row(event: &Event) -> EventRow {
-    let ocsf = event.to_ocsf_json();
+/// One row of an event table; `normalised` adds the event's OCSF JSON (the expandable part of
+/// the search results).
+pub(super) fn row(event: &Event, normalised: bool) -> EventRow {
     EventRow {
         time: data::when(event.time),
         host: data::host_of(event),
@@ -183,7 +184,11 @@ fn row(event: &Event) -> EventRow {
             .get_str(fields::RAW_DATA)
             .unwrap_or_default()
             .to_owned(),
-        normalised: serde_json::to_string_pretty(&ocsf).unwrap_or_default(),
+        normalised: if normalised {
+            serde_json::to_string_pretty(&event.to_ocsf_json()).unwrap_or_default()
+        } else {
+            String::new()
+        },
     }
 }
 
