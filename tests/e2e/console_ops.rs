@@ -77,7 +77,14 @@ fn soc_pages_show_the_callers_tenant_only() {
     let (status, html) = page(&server, &analyst, "/console/rules?test=title%3A%20%5B");
     assert_eq!(status, 400);
     assert!(html.contains("invalid YAML"), "{html}");
-    assert!(!html.contains(r#"id="upload""#), "only operators upload");
+    assert!(
+        html.contains(r#"id="upload""#),
+        "a tenant's security administrator uploads its tenant's rules"
+    );
+    let (_, reader) = server.account("acme", "user");
+    let (status, html) = page(&server, &reader, "/console/rules");
+    assert_eq!(status, 200);
+    assert!(!html.contains(r#"id="upload""#), "a user only reads rules");
     let (status, html) = page(&server, &server.token, "/console/rules");
     assert_eq!(status, 200);
     assert!(html.contains(r#"id="upload""#));
