@@ -8,7 +8,7 @@ use crate::{
     model::{Incident, IncidentState, IncidentUpdate},
 };
 use palisade_core::{time::now_ms, AlertLevel};
-use palisade_state::rusqlite::{params, Transaction};
+use palisade_state::rusqlite::{params, ToSql, Transaction};
 use serde_json::json;
 
 /// Longest note accepted.
@@ -56,33 +56,13 @@ impl IncidentManager {
             if let Some(assignee) = &update.assignee {
                 let assignee = Some(assignee.trim()).filter(|a| !a.is_empty());
                 if assignee != current.assignee.as_deref() {
-                    tx.execute(
-                        "UPDATE incidents SET assignee = ?2 WHERE id = ?1",
-                        params![id, assignee],
-                    )?;
-                    db::history(
-                        tx,
-                        id,
-                        now,
-                        actor,
-                        "assignee",
-                        json!({"from": current.assignee, "to": assignee}),
-                    )?;
+                    let change = json!({"from": current.assignee, "to": assignee});
+                    set_column(tx, id, "assignee", &assignee, now, actor, change)?;
                 }
             }
             if let Some(level) = severity.filter(|l| *l != current.severity) {
-                tx.execute(
-                    "UPDATE incidents SET severity = ?2 WHERE id = ?1",
-                    params![id, level.severity_id()],
-                )?;
-                db::history(
-                    tx,
-                    id,
-                    now,
-                    actor,
-                    "severity",
-                    json!({"from": current.severity, "to": level}),
-                )?;
+                let change = json!({"from": current.severity, "to": level});
+                set_column(tx, id, "severity", &level.severity_id(), now, actor, change)?;
             }
             if let Some(title) = update
                 .title
@@ -95,18 +75,8 @@ impl IncidentManager {
                         "the title cannot be empty".into(),
                     ));
                 }
-                tx.execute(
-                    "UPDATE incidents SET title = ?2 WHERE id = ?1",
-                    params![id, title],
-                )?;
-                db::history(
-                    tx,
-                    id,
-                    now,
-                    actor,
-                    "title",
-                    json!({"from": current.title, "to": title}),
-                )?;
+                let change = json!({"from": current.title, "to": title});
+                set_column(tx, id, "title", &title, now, actor, change)?;
             }
             for event in &update.link_events {
                 let added = tx.execute(
@@ -252,6 +222,25 @@ impl IncidentManager {
 }
 
 /// Refuses an empty or oversized note.
+/// Sets `column` of incident `id` to `value` and writes the history entry named after the
+/// column, with `change` (`{"from", "to"}`) as its detail.
+fn set_column(
+    tx: &Transaction<'_>,
+    id: i64,
+    column: &'static str,
+    value: &dyn ToSql,
+    now: i64,
+    actor: &str,
+    change: serde_json::Value,
+) -> Result<()> {
+    tx.execute(
+        &format!("UPDATE incidents SET {column} = ?2 WHERE id = ?1"),
+        params![id, value],
+    )?;
+    db::history(tx, id, now, actor, column, change)?;
+    Ok(())
+}
+
 fn check_note(text: &str) -> Result<()> {
     if text.trim().is_empty() {
         return Err(IncidentError::BadRequest("the note is empty".into()));
