@@ -26,6 +26,7 @@ pub mod tenant;
 pub mod time;
 pub mod tokenize;
 pub mod value;
+pub mod wal_seal;
 
 pub use alert::{Alert, AlertChange, AlertKind, AlertLevel, AlertSink};
 pub use detector::Detector;

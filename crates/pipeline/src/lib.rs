@@ -8,24 +8,34 @@
 //! have gathered or enough time has passed, then drops the log files the segments now cover.
 //! On start, whatever the last run acknowledged but had not written to segments is replayed
 //! from the log, so a crash loses nothing acknowledged and duplicates nothing.
+//!
+//! With [`WalKeys`] the log is sealed. While its keys are unavailable (a Shamir-sealed key
+//! service after a start) the log stays closed: input is refused, [`Pipeline::not_ready_reason`]
+//! says why, and replay waits; once the key service is unsealed the log opens, replays and
+//! takes input.
 
 mod consumer;
 pub mod metrics;
+mod opening;
 
 use metrics::Metrics;
 use palisade_core::{
-    config::Config, Detector, IngestError, IngestSink, RawRecord, Sealer, SinkFuture,
+    config::Config, wal_seal::WalKeys, Detector, IngestError, IngestSink, RawRecord, Sealer,
+    SinkFuture,
 };
 use palisade_parse::ParserChains;
 use palisade_store::{EventStore, Wal};
 use std::sync::{
     atomic::{AtomicBool, Ordering},
-    Arc, RwLock,
+    Arc, Mutex, OnceLock, RwLock,
 };
 
 /// The running pipeline: the log, the store and the metrics, shared by collectors and the API.
 pub struct Pipeline {
-    wal: Wal,
+    /// The log, once open (at start, or after the key service is unsealed).
+    wal: OnceLock<Wal>,
+    /// Why the log is not open, while it is not.
+    waiting: Mutex<Option<String>>,
     store: Arc<EventStore>,
     metrics: Arc<Metrics>,
     /// The parser chains (the configuration's and the tenants'), run after the built-in
@@ -59,42 +69,53 @@ impl Pipeline {
         chains: ParserChains,
         detector: Option<Arc<dyn Detector>>,
     ) -> anyhow::Result<Arc<Pipeline>> {
+        Pipeline::start_with_wal_keys(config, sealer, chains, detector, None)
+    }
+
+    /// [`Pipeline::start_with_detector`] with the write-ahead log sealed by `wal_keys`. When
+    /// they are unavailable now (the key service is sealed), the store opens, the log waits:
+    /// input is refused until a background task has opened and replayed it.
+    pub fn start_with_wal_keys(
+        config: &Config,
+        sealer: Arc<dyn Sealer>,
+        chains: ParserChains,
+        detector: Option<Arc<dyn Detector>>,
+        wal_keys: Option<Arc<dyn WalKeys>>,
+    ) -> anyhow::Result<Arc<Pipeline>> {
         let data = &config.data_dir;
-        let chains = Arc::new(chains);
         let store = Arc::new(EventStore::open(
             &data.join("events"),
             &config.storage,
             sealer,
         )?);
-        let committed = store.committed_seq();
-        let (wal, durable) = Wal::open(&data.join("wal"), &config.wal, committed)?;
-        let metrics = Arc::new(Metrics::default());
-        let templates = Arc::new(palisade_parse::template::TemplateRegistry::new());
-        let stages = consumer::Stages {
-            chains: &chains,
-            metrics: &metrics,
-            templates: &templates,
-            detector: detector.as_deref(),
-        };
-        let replayed = consumer::replay(&wal, &store, &stages)?;
-        if replayed > 0 {
-            tracing::info!(
-                replayed,
-                "replayed acknowledged events from the write-ahead log"
-            );
-        }
         let pipeline = Arc::new(Pipeline {
-            wal,
+            wal: OnceLock::new(),
+            waiting: Mutex::new(None),
             store,
-            metrics,
-            chains: RwLock::new(chains),
+            metrics: Arc::new(Metrics::default()),
+            chains: RwLock::new(Arc::new(chains)),
             ready: AtomicBool::new(false),
             flushing: AtomicBool::new(false),
-            templates,
+            templates: Arc::new(palisade_parse::template::TemplateRegistry::new()),
             detector,
         });
-        consumer::spawn(pipeline.clone(), durable, config.storage.clone());
-        pipeline.ready.store(true, Ordering::Release);
+        let opening = opening::WalOpening {
+            dir: data.join("wal"),
+            wal: config.wal.clone(),
+            storage: config.storage.clone(),
+            keys: wal_keys,
+        };
+        match opening.unavailable() {
+            None => pipeline.open_wal(&opening)?,
+            Some(reason) => {
+                tracing::warn!(
+                    reason,
+                    "input refused and replay postponed until the write-ahead log can be opened"
+                );
+                pipeline.set_waiting(Some(reason));
+                tokio::spawn(opening::open_when_available(pipeline.clone(), opening));
+            }
+        }
         Ok(pipeline)
     }
 
@@ -127,14 +148,31 @@ impl Pipeline {
         &self.templates
     }
 
-    /// The write-ahead log.
-    pub fn wal(&self) -> &Wal {
-        &self.wal
+    /// The write-ahead log, once open.
+    pub fn wal(&self) -> Option<&Wal> {
+        self.wal.get()
     }
 
     /// True once recovery finished and the log accepts appends.
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::Acquire)
+    }
+
+    /// Why input is refused now (`None` when ready).
+    pub fn not_ready_reason(&self) -> Option<String> {
+        if self.is_ready() {
+            return None;
+        }
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Some(waiting.unwrap_or_else(|| "the write-ahead log is not accepting input".into()))
+    }
+
+    fn set_waiting(&self, reason: Option<String>) {
+        *self.waiting.lock().unwrap_or_else(|e| e.into_inner()) = reason;
     }
 
     /// Writes the in-memory events to segments and drops the log files they now cover,
@@ -170,7 +208,9 @@ impl Pipeline {
         }
         let result = (|| {
             let committed = self.store.flush()?;
-            self.wal.truncate_through(self.store.replay_after())?;
+            if let Some(wal) = self.wal.get() {
+                wal.truncate_through(self.store.replay_after())?;
+            }
             anyhow::Ok(committed)
         })();
         for held in self.store.held_tenants() {
@@ -202,8 +242,12 @@ impl Pipeline {
 
 impl IngestSink for Pipeline {
     fn submit(&self, batch: Vec<RawRecord>) -> SinkFuture<'_> {
+        let Some(wal) = self.wal.get() else {
+            let reason = self.not_ready_reason().unwrap_or_default();
+            return Box::pin(async move { Err(IngestError::Unavailable(reason)) });
+        };
         self.metrics.count_received(&batch);
-        let append = self.wal.append(batch);
+        let append = wal.append(batch);
         Box::pin(async move {
             append.await.map_err(|e| {
                 tracing::error!(error = %e, "write-ahead log append failed; refusing input");

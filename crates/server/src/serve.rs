@@ -77,7 +77,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         state_store.clone(),
         config.parsers.clone(),
     )?);
-    let pipeline = Pipeline::start_with_detector(&config, sealer, parsers.compile()?, detector)?;
+    let wal_keys = at_rest.is_some().then(|| {
+        Arc::new(palisade_kms::at_rest::WalKeyring::new(kms.clone()))
+            as Arc<dyn palisade_core::wal_seal::WalKeys>
+    });
+    let pipeline =
+        Pipeline::start_with_wal_keys(&config, sealer, parsers.compile()?, detector, wal_keys)?;
     let sink: Arc<dyn IngestSink> = pipeline.clone();
     detection.publish_findings(sink.clone());
     tokio::spawn(crate::kms::forward_records(store_key_events, sink.clone()));
@@ -236,9 +241,9 @@ fn announce_at_rest(kms: &palisade_kms::Kms, enabled: bool) {
         );
     } else if kms.status().sealed {
         println!(
-            "Encryption at rest: the key service is sealed, so stored events cannot be read and \
-            new ones stay in the write-ahead log (and in memory, searchable) until it is \
-            unsealed."
+            "Encryption at rest: the key service is sealed, so stored events cannot be read, \
+            input is refused (/readyz says not ready) and the write-ahead log is replayed only \
+            once it is unsealed."
         );
     }
 }

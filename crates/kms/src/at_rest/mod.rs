@@ -20,11 +20,13 @@ mod audit;
 mod datakeys;
 mod manage;
 mod naming;
+mod wal_keys;
 
 pub use audit::StoreKeyAudit;
 pub use datakeys::WrappedDataKey;
 pub use manage::{AtRestStatus, DataKeyCount, RotationReport};
 pub use naming::{check_reserved_name, storage_key_name, STORAGE_KEY_PREFIX};
+pub use wal_keys::{wal_key_name, WalKeyring, WAL_PRINCIPAL};
 
 use crate::{
     crypto,

@@ -14,15 +14,15 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Readiness: recovery is done and the write-ahead log accepts appends.
+/// Readiness: recovery is done and the write-ahead log accepts appends; otherwise why not
+/// (for example: waiting for the key service to be unsealed).
 pub async fn readyz(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
-    if state.pipeline.is_ready() {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (
+    match state.pipeline.not_ready_reason() {
+        None => (StatusCode::OK, "ready\n".to_owned()),
+        Some(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: the write-ahead log is not accepting input\n",
-        )
+            format!("not ready: {reason}\n"),
+        ),
     }
 }
 
@@ -31,7 +31,7 @@ pub async fn metrics(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
     let p = &state.pipeline;
     let stats = p.store().stats();
     let gauges = Gauges {
-        wal_bytes: p.wal().disk_bytes(),
+        wal_bytes: p.wal().map_or(0, |wal| wal.disk_bytes()),
         memtable_events: p.store().memtable_len() as u64,
         store_bytes: stats.tenants.iter().map(|t| t.disk_bytes).sum(),
         committed_seq: p.store().committed_seq(),

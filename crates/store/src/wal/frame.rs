@@ -2,26 +2,60 @@
 //!
 //! ```text
 //! frame = body_len u32 LE | crc32(body) u32 LE | body
-//! body  = first_seq u64 LE | record_count varint | record*
+//! body  = first_seq u64 LE | record_count varint | records
+//! records = record*                                   (plain file)
+//!         | AES-256-GCM(record*) | tag [16]           (sealed file)
 //! record = tenant bytes | source bytes | transport u8 | format u8 | received_ms zigzag
 //!          | has_peer u8 | [peer bytes] | payload bytes          (bytes = varint length + data)
 //! ```
 //! A batch is one frame, so after a crash a batch is either wholly there or wholly gone;
 //! a frame whose length runs past the end of the file or whose CRC does not match ends the
-//! valid part of the file.
+//! valid part of the file. The CRC covers the sealed bytes, so the valid part is found without
+//! the key. A sealed frame's nonce is its first seq (seqs only grow within a file, and a file
+//! has its own key) and its associated data binds the file id, the first seq and the record
+//! count, so a frame can be neither altered nor moved to another file or position.
 
 use crate::codec::{put_bytes, put_ivarint, put_uvarint, Reader, Truncated};
-use palisade_core::{PayloadFormat, RawRecord, TenantId, Transport};
+use palisade_core::{
+    wal_seal::{FrameCipher, FILE_ID_BYTES, FRAME_TAG_BYTES},
+    PayloadFormat, RawRecord, SealError, TenantId, Transport,
+};
 
 /// Bytes before the body: length and CRC.
 const HEADER_BYTES: usize = 8;
 
-/// Appends one frame holding `records`, the first of which gets `first_seq`.
-pub fn encode_frame(out: &mut Vec<u8>, first_seq: u64, records: &[RawRecord]) {
+/// What seals the frames of one file: its id and its data key's cipher.
+pub struct FrameSeal {
+    /// The file's id, from its header.
+    pub file_id: [u8; FILE_ID_BYTES],
+    /// The cipher of the file's data key.
+    pub cipher: Box<dyn FrameCipher>,
+}
+
+/// The associated data of a sealed frame.
+fn frame_aad(file_id: &[u8; FILE_ID_BYTES], first_seq: u64, count: u64) -> Vec<u8> {
+    [
+        b"palisade wal frame\0".as_slice(),
+        file_id,
+        &first_seq.to_le_bytes(),
+        &count.to_le_bytes(),
+    ]
+    .concat()
+}
+
+/// Appends one frame holding `records`, the first of which gets `first_seq`, sealed when
+/// `seal` is given. On error `out` is left as it was.
+pub fn encode_frame(
+    out: &mut Vec<u8>,
+    first_seq: u64,
+    records: &[RawRecord],
+    seal: Option<&FrameSeal>,
+) -> Result<(), SealError> {
     let start = out.len();
     out.extend_from_slice(&[0u8; HEADER_BYTES]);
     out.extend_from_slice(&first_seq.to_le_bytes());
     put_uvarint(out, records.len() as u64);
+    let records_start = out.len();
     for r in records {
         put_bytes(out, r.tenant.as_str().as_bytes());
         put_bytes(out, r.source.as_bytes());
@@ -37,11 +71,22 @@ pub fn encode_frame(out: &mut Vec<u8>, first_seq: u64, records: &[RawRecord]) {
         }
         put_bytes(out, &r.payload);
     }
+    if let Some(seal) = seal {
+        let aad = frame_aad(&seal.file_id, first_seq, records.len() as u64);
+        match seal.cipher.seal(first_seq, &aad, &mut out[records_start..]) {
+            Ok(tag) => out.extend_from_slice(&tag),
+            Err(e) => {
+                out.truncate(start);
+                return Err(e);
+            }
+        }
+    }
     let body = &out[start + HEADER_BYTES..];
     let len = body.len() as u32;
     let crc = crc32fast::hash(body);
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());
     out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+    Ok(())
 }
 
 /// One intact frame found in a file.
@@ -50,7 +95,7 @@ pub struct FrameRef<'a> {
     pub first_seq: u64,
     /// Number of records.
     pub count: u64,
-    /// The records, still encoded.
+    /// The records, still encoded (and sealed, in a sealed file).
     records: &'a [u8],
 }
 
@@ -60,9 +105,23 @@ impl FrameRef<'_> {
         (self.first_seq + self.count).saturating_sub(1)
     }
 
-    /// Decodes the records; `None` if they are malformed despite a matching CRC.
-    pub fn decode(&self) -> Option<Vec<RawRecord>> {
-        decode_records(self.records, self.count).ok()
+    /// Opens (with `seal`, for a sealed file) and decodes the records; the error says why
+    /// they cannot be read.
+    pub fn decode(&self, seal: Option<&FrameSeal>) -> Result<Vec<RawRecord>, String> {
+        let malformed = |_| "a record is malformed".to_owned();
+        let Some(seal) = seal else {
+            return decode_records(self.records, self.count).map_err(malformed);
+        };
+        if self.records.len() < FRAME_TAG_BYTES {
+            return Err("the sealed frame is too short to hold its tag".into());
+        }
+        let mut buf = self.records.to_vec();
+        let aad = frame_aad(&seal.file_id, self.first_seq, self.count);
+        let plain_len = seal
+            .cipher
+            .open(self.first_seq, &aad, &mut buf)
+            .map_err(|e| format!("the sealed frame failed authentication: {e}"))?;
+        decode_records(&buf[..plain_len], self.count).map_err(malformed)
     }
 }
 
@@ -134,46 +193,4 @@ fn decode_records(bytes: &[u8], count: u64) -> Result<Vec<RawRecord>, Truncated>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn record(payload: &[u8]) -> RawRecord {
-        RawRecord {
-            tenant: TenantId::default(),
-            source: "syslog-udp".into(),
-            transport: Transport::Udp,
-            format: PayloadFormat::Syslog,
-            received_ms: 1_732_350_000_000,
-            peer: Some("10.0.0.1:514".into()),
-            payload: payload.to_vec(),
-        }
-    }
-
-    #[test]
-    fn frames_round_trip_and_a_flipped_byte_ends_the_valid_prefix() {
-        let mut buf = Vec::new();
-        encode_frame(&mut buf, 5, &[record(b"a"), record(b"b")]);
-        let first_len = buf.len();
-        encode_frame(&mut buf, 7, &[record(b"c")]);
-        let mut seen = Vec::new();
-        let valid = scan_frames(&buf, 0, |f| seen.push((f.first_seq, f.decode().unwrap())));
-        assert_eq!(valid, buf.len());
-        assert_eq!(seen[0].0, 5);
-        assert_eq!(seen[0].1[1].payload, b"b");
-        assert_eq!(seen[1].1, vec![record(b"c")]);
-
-        let last = buf.len() - 1;
-        buf[last] ^= 0x40;
-        assert_eq!(scan_frames(&buf, 0, |_| {}), first_len);
-        assert_eq!(scan_frames(&buf[..first_len - 1], 0, |_| {}), 0);
-    }
-
-    proptest! {
-        #[test]
-        fn scanning_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            let valid = scan_frames(&bytes, 0, |f| { let _ = f.decode(); });
-            prop_assert!(valid <= bytes.len());
-        }
-    }
-}
+mod tests;

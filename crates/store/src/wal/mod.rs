@@ -4,13 +4,21 @@
 //! batch). One writer thread does group commit: all appends waiting when it wakes are written
 //! with one `write` and one `fsync`. Opening cuts any torn or corrupt tail (CRC), so a crash at
 //! any instant loses only batches that were never acknowledged.
+//!
+//! Opened with [`WalKeys`], the log is sealed: each new file gets its own data key from the key
+//! service, wrapped in the file's [`header`], and every frame is sealed with AES-256-GCM under
+//! it. The CRC covers the sealed bytes, so the torn-tail cut needs no key; replay opens each
+//! frame and refuses (without cutting anything) a frame that fails authentication. Files
+//! written before the log had headers, and plain files, are still read.
 
+mod files;
 mod frame;
+mod header;
 mod writer;
 
-use palisade_core::{config::WalConfig, RawRecord};
+use palisade_core::{config::WalConfig, wal_seal::WalKeys, RawRecord};
 use std::{
-    fs::{self, File, OpenOptions},
+    fs,
     future::Future,
     io,
     path::{Path, PathBuf},
@@ -47,6 +55,8 @@ struct Inner {
     shared: Arc<Shared>,
     /// The files and their valid lengths as found at open: what `replay` reads.
     found_at_open: Vec<(PathBuf, u64)>,
+    /// Where sealed files get their keys; `None` for a plain log.
+    keys: Option<Arc<dyn WalKeys>>,
 }
 
 /// One WAL file.
@@ -91,12 +101,24 @@ impl Wal {
         cfg: &WalConfig,
         min_seq: u64,
     ) -> io::Result<(Wal, mpsc::Receiver<DurableBatch>)> {
+        Wal::open_with(dir, cfg, min_seq, None)
+    }
+
+    /// [`Wal::open`] with `keys`: every new file is sealed under its own data key from
+    /// `keys`, and sealed files found are replayed with them (`None`: new files are plain, and
+    /// replaying a sealed file fails). Fails when the first file's key cannot be made.
+    pub fn open_with(
+        dir: &Path,
+        cfg: &WalConfig,
+        min_seq: u64,
+        keys: Option<Arc<dyn WalKeys>>,
+    ) -> io::Result<(Wal, mpsc::Receiver<DurableBatch>)> {
         fs::create_dir_all(dir)?;
         let mut files = Vec::new();
         let mut found_at_open = Vec::new();
         let mut highest = 0u64;
-        for (first_seq, path) in list_files(dir)? {
-            let (valid_len, last_seq) = recover_file(&path, highest)?;
+        for (first_seq, path) in files::list(dir)? {
+            let (valid_len, last_seq) = files::recover(&path, highest)?;
             match last_seq {
                 Some(last) => {
                     highest = last;
@@ -111,12 +133,14 @@ impl Wal {
             }
         }
         let next_seq = highest.max(min_seq) + 1;
-        let path = dir.join(file_name(next_seq));
-        let file = create_file(dir, &path)?;
+        let path = dir.join(files::name(next_seq));
+        let (header, seal) = files::new_header(keys.as_deref())
+            .map_err(|e| io::Error::other(format!("cannot start a write-ahead log file: {e}")))?;
+        let file = files::create(dir, &path, &header, cfg.fsync)?;
         files.push(WalFile {
             first_seq: next_seq,
             path,
-            bytes: 0,
+            bytes: header.len() as u64,
         });
         let disk_bytes = files.iter().map(|f| f.bytes).sum();
         let shared = Arc::new(Shared {
@@ -130,7 +154,10 @@ impl Wal {
         let writer = Writer {
             dir: dir.to_owned(),
             file,
-            file_bytes: 0,
+            file_bytes: header.len() as u64,
+            seal,
+            keys: keys.clone(),
+            roll_blocked: false,
             roll_bytes: cfg.file_bytes.0.max(1),
             fsync: cfg.fsync,
             next_seq,
@@ -145,6 +172,7 @@ impl Wal {
                 requests: request_tx,
                 shared,
                 found_at_open,
+                keys,
             }),
         };
         Ok((wal, durable_rx))
@@ -162,28 +190,7 @@ impl Wal {
                 Err(e) => return Err(e),
             };
             bytes.truncate(*valid_len as usize);
-            let mut damaged = false;
-            frame::scan_frames(&bytes, 0, |frame| {
-                if damaged || frame.last_seq() <= after {
-                    return;
-                }
-                let Some(records) = frame.decode() else {
-                    damaged = true;
-                    return;
-                };
-                for (seq, record) in (frame.first_seq..).zip(records) {
-                    if seq > after {
-                        f(seq, record);
-                        replayed += 1;
-                    }
-                }
-            });
-            if damaged {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("{}: a record is malformed", path.display()),
-                ));
-            }
+            replayed += files::replay(path, &bytes, self.inner.keys.as_deref(), after, &mut f)?;
         }
         Ok(replayed)
     }
@@ -242,47 +249,4 @@ impl Wal {
     pub fn disk_bytes(&self) -> u64 {
         self.inner.shared.disk_bytes.load(Ordering::Relaxed)
     }
-}
-
-fn file_name(first_seq: u64) -> String {
-    format!("{first_seq:020}.wal")
-}
-
-/// The WAL files in `dir`, by first seq.
-fn list_files(dir: &Path) -> io::Result<Vec<(u64, PathBuf)>> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if let Some(seq) = name.strip_suffix(".wal").and_then(|s| s.parse().ok()) {
-            files.push((seq, path));
-        }
-    }
-    files.sort();
-    Ok(files)
-}
-
-/// Finds the valid prefix of a file, cuts anything after it, and returns the prefix length
-/// and the file's last seq (`None` if it holds no record).
-fn recover_file(path: &Path, after_seq: u64) -> io::Result<(u64, Option<u64>)> {
-    let bytes = fs::read(path)?;
-    let mut last_seq = None;
-    let valid = frame::scan_frames(&bytes, after_seq, |f| last_seq = Some(f.last_seq()));
-    if valid < bytes.len() {
-        let file = OpenOptions::new().write(true).open(path)?;
-        file.set_len(valid as u64)?;
-        file.sync_all()?;
-    }
-    Ok((valid as u64, last_seq))
-}
-
-/// Creates an empty file for appending and makes its directory entry durable.
-fn create_file(dir: &Path, path: &Path) -> io::Result<File> {
-    let file = OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .open(path)?;
-    crate::fsutil::sync_dir(dir)?;
-    Ok(file)
 }

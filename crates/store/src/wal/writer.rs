@@ -1,8 +1,12 @@
 //! The group-commit writer thread: drains every append waiting, writes them with one
 //! `write` and one `fsync`, acknowledges each, then hands the durable batches on in order.
 
-use super::{file_name, frame::encode_frame, Shared, WalFile};
-use palisade_core::RawRecord;
+use super::{
+    files,
+    frame::{encode_frame, FrameSeal},
+    Shared, WalFile,
+};
+use palisade_core::{wal_seal::WalKeys, RawRecord};
 use std::{
     fs::File,
     io::{self, Write},
@@ -30,6 +34,12 @@ pub struct Writer {
     pub file: File,
     /// Its size so far.
     pub file_bytes: u64,
+    /// The seal of its frames (`None` in a plain log).
+    pub seal: Option<FrameSeal>,
+    /// Where new files get their data keys (`None` in a plain log).
+    pub keys: Option<std::sync::Arc<dyn WalKeys>>,
+    /// The last attempt to start a new file found no data key (the key service is sealed).
+    pub roll_blocked: bool,
     /// Size at which a new file is started.
     pub roll_bytes: u64,
     /// fsync each group before acknowledging.
@@ -80,7 +90,11 @@ impl Writer {
         for req in group {
             let first_seq = self.next_seq;
             if !req.records.is_empty() {
-                encode_frame(buf, first_seq, &req.records);
+                if let Err(e) = encode_frame(buf, first_seq, &req.records, self.seal.as_ref()) {
+                    let refused = format!("the batch could not be sealed: {e}");
+                    let _ = req.reply.send(Err(io::Error::other(refused)));
+                    continue;
+                }
                 self.next_seq += req.records.len() as u64;
             }
             pending.push(Pending {
@@ -136,18 +150,38 @@ impl Writer {
         Ok(())
     }
 
-    /// Closes the current file and starts the next one, named after the next seq.
+    /// Closes the current file and starts the next one, named after the next seq. When no
+    /// data key can be made for it (the key service was sealed), appends go on into the
+    /// current file, whose key is still in memory, and a later group tries again.
     fn roll(&mut self) -> io::Result<()> {
+        let (header, seal) = match files::new_header(self.keys.as_deref()) {
+            Ok(made) => made,
+            Err(e) => {
+                if !self.roll_blocked {
+                    tracing::warn!(
+                        error = %e,
+                        "the write-ahead log cannot start a new file without a data key; it \
+                         goes on appending to the current one"
+                    );
+                }
+                self.roll_blocked = true;
+                return Ok(());
+            }
+        };
+        self.roll_blocked = false;
         self.file.sync_all()?;
-        let path = self.dir.join(file_name(self.next_seq));
-        let file = super::create_file(&self.dir, &path)?;
-        self.file = file;
-        self.file_bytes = 0;
+        let path = self.dir.join(files::name(self.next_seq));
+        self.file = files::create(&self.dir, &path, &header, self.fsync)?;
+        self.seal = seal;
+        self.file_bytes = header.len() as u64;
+        self.shared
+            .disk_bytes
+            .fetch_add(self.file_bytes, Ordering::Relaxed);
         if let Ok(mut files) = self.shared.files.lock() {
             files.push(WalFile {
                 first_seq: self.next_seq,
                 path,
-                bytes: 0,
+                bytes: self.file_bytes,
             });
         }
         Ok(())
