@@ -38,3 +38,4 @@ mod syslog;
 mod templates;
 mod tenant_rules;
 mod vuln;
+mod wal_encryption;

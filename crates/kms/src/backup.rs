@@ -92,7 +92,8 @@ fn open_keys(text: &str, passphrase: &str) -> KmsResult<Vec<Key>> {
 
 impl Keyring {
     /// An encrypted backup of key `name`, or of every key the caller manages when `None`.
-    /// Destroyed keys have no material and are left out.
+    /// Destroyed keys have no material and are left out, and so are the write-ahead log's
+    /// keys from a backup of every key (they belong to this data directory's log).
     pub fn backup(
         &self,
         caller: &Caller,
@@ -112,6 +113,8 @@ impl Keyring {
                 .keys
                 .values()
                 .filter(|k| k.state != KeyState::Destroyed)
+                // A data directory's own write-ahead log keys stay with it.
+                .filter(|k| !crate::at_rest::is_wal_key_name(&k.name))
                 .filter(|k| check_manage(caller, &k.tenant, Operation::Backup).is_ok())
                 .collect(),
         };

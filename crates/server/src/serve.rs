@@ -58,8 +58,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     );
     let (store_key_trail, store_key_events) =
         crate::kms::store_audit::StoreKeyTrail::new(audit_log.clone());
+    let store_key_trail: Arc<dyn palisade_kms::at_rest::StoreKeyAudit> = Arc::new(store_key_trail);
     if let Some(at_rest) = &at_rest {
-        at_rest.set_audit(Arc::new(store_key_trail));
+        at_rest.set_audit(store_key_trail.clone());
     }
     let incidents =
         palisade_incident::IncidentManager::start(state_store.clone(), config.incidents.clone())
@@ -78,8 +79,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         config.parsers.clone(),
     )?);
     let wal_keys = at_rest.is_some().then(|| {
-        Arc::new(palisade_kms::at_rest::WalKeyring::new(kms.clone()))
-            as Arc<dyn palisade_core::wal_seal::WalKeys>
+        let keys = palisade_kms::at_rest::WalKeyring::new(kms.clone());
+        keys.set_audit(store_key_trail.clone());
+        Arc::new(keys) as Arc<dyn palisade_core::wal_seal::WalKeys>
     });
     let pipeline =
         Pipeline::start_with_wal_keys(&config, sealer, parsers.compile()?, detector, wal_keys)?;

@@ -8,6 +8,7 @@ use crate::{
     error::{KmsError, KmsResult},
     record::OperationRecord,
 };
+use std::sync::Arc;
 
 /// Where the sealer reports the key operations it makes itself (the server writes them to
 /// the audit trail and the event pipeline).
@@ -33,7 +34,7 @@ pub(super) enum Recorded {
 impl AtRestSealer {
     /// Makes the sealer report its own key operations to `audit` (once; later calls are
     /// ignored). Until then, operations are not recorded.
-    pub fn set_audit(&self, audit: std::sync::Arc<dyn StoreKeyAudit>) {
+    pub fn set_audit(&self, audit: Arc<dyn StoreKeyAudit>) {
         let _ = self.audit.set(audit);
     }
 
@@ -48,34 +49,64 @@ impl AtRestSealer {
         version: impl FnOnce(&T) -> Option<u32>,
         op: impl FnOnce() -> KmsResult<T>,
     ) -> KmsResult<T> {
-        let Some(audit) = self.audit.get() else {
-            return op();
+        let on = KeyOperation {
+            principal: STORE_PRINCIPAL,
+            tenant,
+            operation,
+            key,
         };
-        let mut record = OperationRecord {
-            time_ms: palisade_core::time::now_ms(),
-            principal: STORE_PRINCIPAL.to_owned(),
-            tenant: tenant.to_owned(),
-            operation: operation.to_owned(),
-            key: Some(key.to_owned()),
-            version: None,
-            result: Ok(()),
-            source: None,
-        };
-        let intent = match recorded {
-            Recorded::BeforeAndAfter => Some(audit.intent(&record).map_err(|e| {
-                KmsError::Refused(format!(
-                    "the store's {operation} of {key:?} was refused: audit record not written: {e}"
-                ))
-            })?),
-            Recorded::After => None,
-        };
-        let result = op();
-        record.time_ms = palisade_core::time::now_ms();
-        match &result {
-            Ok(value) => record.version = version(value),
-            Err(e) => record.result = Err(e.kind().to_owned()),
-        }
-        audit.outcome(record, intent);
-        result
+        run_audited(self.audit.get(), recorded, &on, version, op)
     }
+}
+
+/// A key operation the server makes on its own behalf.
+pub(super) struct KeyOperation<'a> {
+    /// Who makes it (`palisade-store`, `palisade-wal`).
+    pub principal: &'a str,
+    /// The tenant that owns the key.
+    pub tenant: &'a str,
+    /// The operation (`create`, `datakey`, `decrypt`).
+    pub operation: &'a str,
+    /// The key's name.
+    pub key: &'a str,
+}
+
+/// Runs `op` with its audit records in `audit` (none when `None`).
+pub(super) fn run_audited<T>(
+    audit: Option<&Arc<dyn StoreKeyAudit>>,
+    recorded: Recorded,
+    on: &KeyOperation<'_>,
+    version: impl FnOnce(&T) -> Option<u32>,
+    op: impl FnOnce() -> KmsResult<T>,
+) -> KmsResult<T> {
+    let Some(audit) = audit else {
+        return op();
+    };
+    let mut record = OperationRecord {
+        time_ms: palisade_core::time::now_ms(),
+        principal: on.principal.to_owned(),
+        tenant: on.tenant.to_owned(),
+        operation: on.operation.to_owned(),
+        key: Some(on.key.to_owned()),
+        version: None,
+        result: Ok(()),
+        source: None,
+    };
+    let intent = match recorded {
+        Recorded::BeforeAndAfter => Some(audit.intent(&record).map_err(|e| {
+            KmsError::Refused(format!(
+                "{}'s {} of {:?} was refused: audit record not written: {e}",
+                on.principal, on.operation, on.key
+            ))
+        })?),
+        Recorded::After => None,
+    };
+    let result = op();
+    record.time_ms = palisade_core::time::now_ms();
+    match &result {
+        Ok(value) => record.version = version(value),
+        Err(e) => record.result = Err(e.kind().to_owned()),
+    }
+    audit.outcome(record, intent);
+    result
 }

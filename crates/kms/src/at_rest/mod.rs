@@ -26,7 +26,7 @@ pub use audit::StoreKeyAudit;
 pub use datakeys::WrappedDataKey;
 pub use manage::{AtRestStatus, DataKeyCount, RotationReport};
 pub use naming::{check_reserved_name, storage_key_name, STORAGE_KEY_PREFIX};
-pub use wal_keys::{wal_key_name, WalKeyring, WAL_PRINCIPAL};
+pub use wal_keys::{is_wal_key_name, wal_key_name, WalKeyring, WAL_PRINCIPAL};
 
 use crate::{
     crypto,

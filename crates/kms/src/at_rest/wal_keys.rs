@@ -8,8 +8,13 @@
 //! with the file's random id as associated data; the wrapped form (key name and `vault:vN:`
 //! ciphertext) goes into the file header. Frames are sealed with AES-256-GCM under the data
 //! key; the nonce is the frame's counter (its first seq), which the cipher refuses to reuse.
+//! These key operations are audited like the store's own, under the principal `palisade-wal`.
 
-use super::naming::{storage_key_name, CurrentStorageKey};
+use super::{
+    audit::{run_audited, KeyOperation, Recorded},
+    naming::{storage_key_name, CurrentStorageKey},
+    StoreKeyAudit,
+};
 use crate::{
     crypto,
     error::{KmsError, KmsResult},
@@ -25,7 +30,7 @@ use palisade_core::{
     SealError, TenantId,
 };
 use ring::aead;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The principal the log's key operations are made under.
 pub const WAL_PRINCIPAL: &str = "palisade-wal";
@@ -42,7 +47,8 @@ pub fn wal_key_name(generation: u32) -> String {
     }
 }
 
-fn is_wal_key_name(name: &str) -> bool {
+/// True for the name of a WAL storage key (any generation).
+pub fn is_wal_key_name(name: &str) -> bool {
     let base = wal_key_name(1);
     name == base
         || name
@@ -106,12 +112,40 @@ fn refused(e: impl std::fmt::Display) -> SealError {
 /// The write-ahead log's keys, made and unwrapped by the key service.
 pub struct WalKeyring {
     kms: Arc<Kms>,
+    audit: OnceLock<Arc<dyn StoreKeyAudit>>,
 }
 
 impl WalKeyring {
     /// The log's keys from `kms`.
     pub fn new(kms: Arc<Kms>) -> WalKeyring {
-        WalKeyring { kms }
+        WalKeyring {
+            kms,
+            audit: OnceLock::new(),
+        }
+    }
+
+    /// Reports the log's key operations to `audit` (once; later calls are ignored).
+    pub fn set_audit(&self, audit: Arc<dyn StoreKeyAudit>) {
+        let _ = self.audit.set(audit);
+    }
+
+    /// Runs `op`, the log's `operation` on the key `key`, with its audit records.
+    fn audited<T>(
+        &self,
+        recorded: Recorded,
+        operation: &str,
+        key: &str,
+        version: impl FnOnce(&T) -> Option<u32>,
+        op: impl FnOnce() -> KmsResult<T>,
+    ) -> KmsResult<T> {
+        let tenant = TenantId::default();
+        let on = KeyOperation {
+            principal: WAL_PRINCIPAL,
+            tenant: tenant.as_str(),
+            operation,
+            key,
+        };
+        run_audited(self.audit.get(), recorded, &on, version, op)
     }
 }
 
@@ -140,9 +174,18 @@ impl WalKeys for WalKeyring {
         }
         let mut file_id = [0u8; FILE_ID_BYTES];
         crypto::fill_random(&mut file_id);
+        let generate = || {
+            self.kms
+                .read(|k| k.data_key(&caller, &current.name, &wrap_aad(&file_id), 256, true))
+        };
         let generated = self
-            .kms
-            .read(|k| k.data_key(&caller, &current.name, &wrap_aad(&file_id), 256, true))
+            .audited(
+                Recorded::BeforeAndAfter,
+                "datakey",
+                &current.name,
+                |g: &crate::keyring::Versioned<crate::keyring::DataKey>| Some(g.version),
+                generate,
+            )
             .map_err(refused)?;
         let material = generated
             .value
@@ -170,9 +213,18 @@ impl WalKeys for WalKeyring {
                 "the file header names {name:?}, which is not a write-ahead log storage key"
             )));
         }
+        let unwrap = || {
+            self.kms
+                .read(|k| k.decrypt(&wal_caller(), name, &wrap_aad(file_id), ciphertext))
+        };
         let material = self
-            .kms
-            .read(|k| k.decrypt(&wal_caller(), name, &wrap_aad(file_id), ciphertext))
+            .audited(
+                Recorded::After,
+                "decrypt",
+                name,
+                |p: &crate::keyring::Versioned<Secret>| Some(p.version),
+                unwrap,
+            )
             .map_err(refused)?;
         Ok(Box::new(GcmFrameCipher::new(&material.value)?))
     }
