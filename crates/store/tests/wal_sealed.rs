@@ -136,3 +136,46 @@ async fn files_from_before_headers_are_still_read() {
     assert_eq!(replayed(&wal).unwrap(), vec!["old format"]);
     assert_eq!(wal.append(vec![record("new")]).await.unwrap(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealing_the_key_service_while_running_keeps_appending_to_the_current_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let shares = palisade_kms::seal::init_shamir(&dir.path().join("kms"), 3, 2).unwrap();
+    let kms = Arc::new(palisade_kms::Kms::open(dir.path()).unwrap());
+    for share in &shares[..2] {
+        kms.submit_share(share).unwrap();
+    }
+    let keys: Arc<dyn WalKeys> = Arc::new(palisade_kms::at_rest::WalKeyring::new(kms.clone()));
+    // Every group fills a file, so each append would start a new one.
+    let cfg = WalConfig {
+        file_bytes: palisade_core::config::ByteSize(1),
+        ..WalConfig::default()
+    };
+    let wal_dir = dir.path().join("wal");
+    let files = || fs::read_dir(&wal_dir).unwrap().count();
+    {
+        let (wal, _rx) = Wal::open_with(&wal_dir, &cfg, 0, Some(keys.clone())).unwrap();
+        wal.append(vec![record("unsealed")]).await.unwrap();
+        let before = files();
+        kms.seal().unwrap();
+        // No new data key can be made: appends go on, acknowledged, into the current file.
+        wal.append(vec![record("while sealed 1")]).await.unwrap();
+        wal.append(vec![record("while sealed 2")]).await.unwrap();
+        assert_eq!(files(), before);
+        for share in &shares[1..] {
+            kms.submit_share(share).unwrap();
+        }
+        wal.append(vec![record("unsealed again")]).await.unwrap();
+        assert_eq!(files(), before + 1, "a new file once a key can be made");
+    }
+    let (wal, _rx) = Wal::open_with(&wal_dir, &cfg, 0, Some(keys)).unwrap();
+    assert_eq!(
+        replayed(&wal).unwrap(),
+        vec![
+            "unsealed",
+            "while sealed 1",
+            "while sealed 2",
+            "unsealed again"
+        ]
+    );
+}
