@@ -28,6 +28,10 @@ pub enum KmsError {
     /// Reading or writing the keyring failed.
     #[error("{0}")]
     Storage(String),
+    /// The hardware security module of the `pkcs11` seal failed or refused (module missing,
+    /// token absent, wrong PIN, wrapping key missing).
+    #[error("HSM: {0}")]
+    Hsm(String),
 }
 
 impl KmsError {
@@ -42,6 +46,7 @@ impl KmsError {
             KmsError::BadInput(_) => "bad_input",
             KmsError::Crypto(_) => "crypto_failure",
             KmsError::Storage(_) => "storage_failure",
+            KmsError::Hsm(_) => "hsm_failure",
         }
     }
 }
