@@ -4,7 +4,10 @@
 #[derive(Debug, thiserror::Error)]
 pub enum KmsError {
     /// The service is sealed: no key operation until the root key is unsealed.
-    #[error("the key management service is sealed; unseal it with `palisade operator unseal`")]
+    #[error(
+        "the key management service is sealed; unseal it with `palisade operator unseal` \
+         (pkcs11 seal: `palisade operator seal-status` says why the token did not unseal it)"
+    )]
     Sealed,
     /// The named key does not exist.
     #[error("no key named {0:?}")]

@@ -14,15 +14,21 @@ pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Readiness: recovery is done and the write-ahead log accepts appends.
+/// Readiness: recovery is done, the write-ahead log accepts appends, and the key service's
+/// automatic unseal (PKCS#11 seal) did not fail.
 pub async fn readyz(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
-    if state.pipeline.is_ready() {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (
+    if !state.pipeline.is_ready() {
+        return (
             StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: the write-ahead log is not accepting input\n",
-        )
+            "not ready: the write-ahead log is not accepting input\n".to_owned(),
+        );
+    }
+    match state.kms.kms.status().error {
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: the key service is sealed: {reason}\n"),
+        ),
+        None => (StatusCode::OK, "ready\n".to_owned()),
     }
 }
 
