@@ -42,3 +42,23 @@ impl Default for Pkcs11Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn the_section_parses_defaults_apply_and_a_pin_key_is_refused() {
+        let config = Config::parse(
+            "[kms.pkcs11]\ntoken_label = \"hsm1\"\npin_file = \"/etc/palisade/hsm.pin\"\n",
+        )
+        .unwrap();
+        let hsm = &config.kms.pkcs11;
+        assert_eq!(hsm.token_label, "hsm1");
+        assert_eq!(hsm.module.to_str(), Some(super::DEFAULT_PKCS11_MODULE));
+        assert_eq!(hsm.pin_env, super::DEFAULT_PKCS11_PIN_ENV);
+        assert!(Config::parse("[kms]\nencrypt_at_rest = true\n").is_ok());
+        let err = Config::parse("[kms.pkcs11]\npin = \"1234\"\n").unwrap_err();
+        assert!(err.to_string().contains("unknown field `pin`"), "{err}");
+    }
+}
