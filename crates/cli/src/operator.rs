@@ -1,6 +1,6 @@
-//! `palisade operator`: the root of trust. `init` splits a new root key into Shamir shares
-//! (offline, before the server's first start), `unseal` hands shares to a running sealed
-//! server, `seal-status` and `seal` report and close it.
+//! `palisade operator`: the root of trust. `init` splits a new root key into Shamir shares, or
+//! has a PKCS#11 token wrap it (offline, before the server's first start), `unseal` hands
+//! shares to a running sealed server, `seal-status` and `seal` report and close it.
 
 use crate::client::{Client, ServerArgs};
 use anyhow::Context;
@@ -9,8 +9,9 @@ use std::{io::BufRead, path::PathBuf, process::ExitCode};
 /// Operator subcommands.
 #[derive(clap::Subcommand)]
 pub enum OperatorCommand {
-    /// Create the key service's root key and print its Shamir shares once. Run on a data
-    /// directory whose server has never started (or has no key service yet).
+    /// Create the key service's root key and print its Shamir shares once, or (`--seal pkcs11`)
+    /// have the HSM token of `[kms.pkcs11]` wrap it. Run on a data directory whose server has
+    /// never started (or has no key service yet).
     Init(InitArgs),
     /// Give unseal shares to a sealed server: the shares given as arguments, or one per line
     /// on standard input (keeps them out of shell history).
@@ -24,15 +25,30 @@ pub enum OperatorCommand {
 /// Flags of `palisade operator init`.
 #[derive(clap::Args)]
 pub struct InitArgs {
-    /// Data directory of the server.
-    #[arg(long, default_value = "./palisade-data")]
-    data_dir: PathBuf,
-    /// Shares to print.
+    /// Data directory of the server (default: the configuration's `data_dir`).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// How the root key is sealed.
+    #[arg(long, value_enum, default_value_t = SealKind::Shamir)]
+    seal: SealKind,
+    /// Configuration file: its `data_dir` and, for `--seal pkcs11`, its `[kms.pkcs11]` section.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Shares to print (Shamir seal).
     #[arg(long, default_value_t = 5)]
     shares: u8,
-    /// Shares needed to unseal.
+    /// Shares needed to unseal (Shamir seal).
     #[arg(long, default_value_t = 3)]
     threshold: u8,
+}
+
+/// The seals `palisade operator init` can set up.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SealKind {
+    /// Split the root key into Shamir shares printed once.
+    Shamir,
+    /// Wrap the root key with a non-extractable key in a PKCS#11 token (automatic unseal).
+    Pkcs11,
 }
 
 /// Flags of `palisade operator unseal`.
@@ -74,7 +90,14 @@ pub fn run(cmd: OperatorCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
-    let kms_dir = args.data_dir.join("kms");
+    let config = match &args.config {
+        Some(path) => palisade_core::config::Config::load(path)?,
+        None => palisade_core::config::Config::default(),
+    };
+    let kms_dir = args.data_dir.unwrap_or(config.data_dir).join("kms");
+    if args.seal == SealKind::Pkcs11 {
+        return init_pkcs11(&kms_dir, &config.kms.pkcs11);
+    }
     let shares = palisade_kms::seal::init_shamir(&kms_dir, args.shares, args.threshold)
         .with_context(|| format!("cannot initialise the key service in {}", kms_dir.display()))?;
     println!(
@@ -90,6 +113,26 @@ fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
     for (i, share) in shares.iter().enumerate() {
         println!("Unseal share {}: {share}", i + 1);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_pkcs11(
+    kms_dir: &std::path::Path,
+    hsm: &palisade_core::pkcs11_config::Pkcs11Config,
+) -> anyhow::Result<ExitCode> {
+    palisade_kms::seal_pkcs11::init_pkcs11(kms_dir, hsm)
+        .with_context(|| format!("cannot initialise the key service in {}", kms_dir.display()))?;
+    println!(
+        "Key service initialised in {} with a PKCS#11 seal: the root key is wrapped by key {:?} \
+         of token {} (module {}). The server unseals itself from the token at every start.",
+        kms_dir.display(),
+        hsm.key_label,
+        hsm.slot.map_or_else(
+            || format!("{:?}", hsm.token_label),
+            |s| format!("in slot {s}")
+        ),
+        hsm.module.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,4 +185,7 @@ fn print_status(status: &serde_json::Value) {
         status["progress"],
         status["threshold"]
     );
+    if let Some(reason) = status["error"].as_str() {
+        println!("Why sealed: {reason}");
+    }
 }

@@ -10,12 +10,16 @@ pub struct KmsConfig {
     /// KMS (envelope encryption). Turning it off stores new blocks unencrypted; blocks already
     /// encrypted still need the KMS to be read.
     pub encrypt_at_rest: bool,
+    /// `[kms.pkcs11]`: the HSM of the `pkcs11` seal (used only when the key service was
+    /// initialised with `palisade operator init --seal pkcs11`).
+    pub pkcs11: crate::pkcs11_config::Pkcs11Config,
 }
 
 impl Default for KmsConfig {
     fn default() -> Self {
         KmsConfig {
             encrypt_at_rest: true,
+            pkcs11: Default::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod fields;
 pub mod iam_config;
 pub mod incident_config;
 pub mod kms_config;
+pub mod pkcs11_config;
 pub mod posture_config;
 pub mod raw;
 pub mod seal;

@@ -4,7 +4,10 @@
 #[derive(Debug, thiserror::Error)]
 pub enum KmsError {
     /// The service is sealed: no key operation until the root key is unsealed.
-    #[error("the key management service is sealed; unseal it with `palisade operator unseal`")]
+    #[error(
+        "the key management service is sealed; unseal it with `palisade operator unseal` \
+         (pkcs11 seal: `palisade operator seal-status` says why the token did not unseal it)"
+    )]
     Sealed,
     /// The named key does not exist.
     #[error("no key named {0:?}")]
@@ -28,6 +31,10 @@ pub enum KmsError {
     /// Reading or writing the keyring failed.
     #[error("{0}")]
     Storage(String),
+    /// The hardware security module of the `pkcs11` seal failed or refused (module missing,
+    /// token absent, wrong PIN, wrapping key missing).
+    #[error("HSM: {0}")]
+    Hsm(String),
 }
 
 impl KmsError {
@@ -42,6 +49,7 @@ impl KmsError {
             KmsError::BadInput(_) => "bad_input",
             KmsError::Crypto(_) => "crypto_failure",
             KmsError::Storage(_) => "storage_failure",
+            KmsError::Hsm(_) => "hsm_failure",
         }
     }
 }

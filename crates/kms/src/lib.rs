@@ -7,7 +7,8 @@
 //! disable, scheduled deletion, destroy, passphrase-encrypted backup and restore). Every call
 //! checks the caller's role — key administrators manage, key users use — and per-key grants.
 //! The keyring is stored in one file sealed with a root key that is never written in the
-//! clear: it is split into Shamir shares, or (development only) kept in a local key file.
+//! clear: it is split into Shamir shares, wrapped by a key inside a PKCS#11 token (HSM) that
+//! unwraps it at every start, or (development only) kept in a local key file.
 //! Every primitive comes from `ring`; key material is zeroized when dropped or destroyed.
 //! Ciphertexts, signatures and HMACs use HashiCorp Vault's `vault:vN:<base64>` form.
 //! [`at_rest::AtRestSealer`] encrypts the event store at rest with per-tenant storage keys
@@ -26,6 +27,8 @@ pub mod persist;
 pub mod policy;
 pub mod record;
 pub mod seal;
+pub mod seal_pkcs11;
+pub mod seal_pkcs11_token;
 pub mod secret;
 pub mod service;
 

@@ -2,6 +2,7 @@
 //! key that never touches the disk in the clear — except under the development file seal,
 //! which says so loudly. With the Shamir seal the root key is split into shares
 //! (`sharks`, Shamir's secret sharing over GF(256)) that are printed once at initialisation.
+//! With the PKCS#11 seal ([`crate::seal_pkcs11`]) it is wrapped by a key inside an HSM token.
 
 use crate::{
     ciphertext::{decode_b64, encode_b64},
@@ -19,7 +20,8 @@ pub const SEAL_FILE: &str = "seal.json";
 pub const KEYRING_FILE: &str = "keyring.bin";
 /// The development seal's root key file, under `<data-dir>/kms/`.
 pub const DEV_ROOT_FILE: &str = "dev-root.key";
-const ROOT_LEN: usize = 32;
+/// Length of the root key in bytes.
+pub(crate) const ROOT_LEN: usize = 32;
 
 /// How the root key is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,14 +36,18 @@ pub enum SealConfig {
         /// Shares needed to unseal.
         threshold: u8,
     },
+    /// The root key wrapped by a non-extractable key inside a PKCS#11 token (`[kms.pkcs11]`),
+    /// unsealed automatically at every start.
+    Pkcs11,
 }
 
 impl SealConfig {
-    /// `file` or `shamir`.
+    /// `file`, `shamir` or `pkcs11`.
     pub fn name(self) -> &'static str {
         match self {
             SealConfig::File => "file",
             SealConfig::Shamir { .. } => "shamir",
+            SealConfig::Pkcs11 => "pkcs11",
         }
     }
 }
@@ -61,7 +67,9 @@ pub fn read_config(kms_dir: &Path) -> KmsResult<Option<SealConfig>> {
     }
 }
 
-fn write_new(kms_dir: &Path, config: SealConfig, root: &Secret) -> KmsResult<()> {
+/// Writes an empty keyring sealed with `root`, then the seal configuration that marks the
+/// directory as initialised.
+pub(crate) fn write_new(kms_dir: &Path, config: SealConfig, root: &Secret) -> KmsResult<()> {
     let storage = |e: std::io::Error| {
         KmsError::Storage(format!("cannot initialise {}: {e}", kms_dir.display()))
     };
@@ -79,13 +87,7 @@ pub fn init_shamir(kms_dir: &Path, shares: u8, threshold: u8) -> KmsResult<Vec<S
             "need 1 <= threshold <= shares, and threshold >= 2 when there is more than one share (got {threshold} of {shares})"
         )));
     }
-    if let Some(existing) = read_config(kms_dir)? {
-        return Err(KmsError::Refused(format!(
-            "{} already holds a key service ({} seal); initialise a data directory whose server has never started",
-            kms_dir.display(),
-            existing.name()
-        )));
-    }
+    refuse_if_initialised(kms_dir)?;
     let root = Secret::random(ROOT_LEN);
     let dealer = sharks::Sharks(threshold).dealer_rng(root.expose(), &mut rand::rngs::OsRng);
     let printed = dealer
@@ -97,6 +99,18 @@ pub fn init_shamir(kms_dir: &Path, shares: u8, threshold: u8) -> KmsResult<Vec<S
         .collect();
     write_new(kms_dir, SealConfig::Shamir { shares, threshold }, &root)?;
     Ok(printed)
+}
+
+/// Refuses to initialise a directory that already holds a key service.
+pub(crate) fn refuse_if_initialised(kms_dir: &Path) -> KmsResult<()> {
+    match read_config(kms_dir)? {
+        Some(existing) => Err(KmsError::Refused(format!(
+            "{} already holds a key service ({} seal); initialise a data directory whose server has never started",
+            kms_dir.display(),
+            existing.name()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Decodes one printed share, checking its shape.

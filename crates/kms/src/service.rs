@@ -10,6 +10,7 @@ use crate::{
     seal::{self, SealConfig, KEYRING_FILE},
     secret::Secret,
 };
+use palisade_core::kms_config::KmsConfig;
 use serde::Serialize;
 use std::{
     path::{Path, PathBuf},
@@ -24,7 +25,7 @@ struct Unsealed {
 /// The seal state, as `seal-status` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SealStatus {
-    /// `file` or `shamir`.
+    /// `file`, `shamir` or `pkcs11`.
     pub seal: &'static str,
     /// Whether key operations are refused.
     pub sealed: bool,
@@ -34,6 +35,9 @@ pub struct SealStatus {
     pub shares: u8,
     /// Distinct shares received so far towards unsealing.
     pub progress: u8,
+    /// Why the automatic unseal at start failed (PKCS#11 seal), if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The key management service of one data directory.
@@ -42,14 +46,23 @@ pub struct Kms {
     config: SealConfig,
     state: RwLock<Option<Unsealed>>,
     shares: Mutex<Vec<Secret>>,
+    unseal_error: Option<String>,
 }
 
 impl Kms {
-    /// Opens `<data_dir>/kms`. A Shamir-sealed service starts sealed; otherwise the development
-    /// file seal is used (created on first start) and the service starts unsealed.
+    /// [`Kms::open_with`] the default `[kms]` settings.
     pub fn open(data_dir: &Path) -> KmsResult<Kms> {
+        Kms::open_with(data_dir, &KmsConfig::default())
+    }
+
+    /// Opens `<data_dir>/kms`. A Shamir-sealed service starts sealed; a PKCS#11-sealed one asks
+    /// the token of `settings.pkcs11` to unwrap its root key and, when the token cannot, starts
+    /// sealed with the reason in [`SealStatus::error`]; otherwise the development file seal is
+    /// used (created on first start) and the service starts unsealed.
+    pub fn open_with(data_dir: &Path, settings: &KmsConfig) -> KmsResult<Kms> {
         let dir = data_dir.join("kms");
         let config = seal::read_config(&dir)?.unwrap_or(SealConfig::File);
+        let mut unseal_error = None;
         let state = match config {
             SealConfig::File => {
                 let root = seal::open_dev_file(&dir)?;
@@ -57,12 +70,22 @@ impl Kms {
                 Some(Unsealed { root, keyring })
             }
             SealConfig::Shamir { .. } => None,
+            SealConfig::Pkcs11 => match unseal_from_token(&dir, settings) {
+                Ok(unsealed) => Some(unsealed),
+                Err(e) => {
+                    unseal_error = Some(format!(
+                        "automatic unseal from the PKCS#11 token failed: {e}"
+                    ));
+                    None
+                }
+            },
         };
         Ok(Kms {
             dir,
             config,
             state: RwLock::new(state),
             shares: Mutex::new(Vec::new()),
+            unseal_error,
         })
     }
 
@@ -87,7 +110,7 @@ impl Kms {
     pub fn status(&self) -> SealStatus {
         let sealed = self.state_read().is_none();
         let (shares, threshold) = match self.config {
-            SealConfig::File => (1, 1),
+            SealConfig::File | SealConfig::Pkcs11 => (1, 1),
             SealConfig::Shamir { shares, threshold } => (shares, threshold),
         };
         SealStatus {
@@ -96,16 +119,31 @@ impl Kms {
             threshold,
             shares,
             progress: u8::try_from(self.pending_shares().len()).unwrap_or(u8::MAX),
+            error: if sealed {
+                self.unseal_error.clone()
+            } else {
+                None
+            },
         }
     }
 
     /// Takes one unseal share. Once `threshold` distinct shares are in, rebuilds the root key
     /// and opens the keyring; wrong shares are refused and the progress starts again.
     pub fn submit_share(&self, text: &str) -> KmsResult<SealStatus> {
-        let SealConfig::Shamir { threshold, .. } = self.config else {
-            return Err(KmsError::Refused(
-                "the file seal does not use shares".into(),
-            ));
+        let threshold = match self.config {
+            SealConfig::Shamir { threshold, .. } => threshold,
+            SealConfig::File => {
+                return Err(KmsError::Refused(
+                    "the file seal does not use shares".into(),
+                ))
+            }
+            SealConfig::Pkcs11 => {
+                return Err(KmsError::Refused(
+                    "the pkcs11 seal does not use shares: the server unseals itself from the \
+                     token at every start (fix the token or PIN, then restart)"
+                        .into(),
+                ))
+            }
         };
         if self.state_read().is_some() {
             return Ok(self.status());
@@ -183,4 +221,11 @@ impl Kms {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Unwraps the root key in the token and opens the keyring with it.
+fn unseal_from_token(dir: &Path, settings: &KmsConfig) -> KmsResult<Unsealed> {
+    let root = crate::seal_pkcs11::unseal_pkcs11(dir, &settings.pkcs11)?;
+    let keyring = persist::load_keyring(&dir.join(KEYRING_FILE), &root)?;
+    Ok(Unsealed { root, keyring })
 }

@@ -34,7 +34,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     )?);
     bootstrap_operator(&iam, &config.data_dir)?;
     let kms = Arc::new(
-        palisade_kms::Kms::open(&config.data_dir)
+        palisade_kms::Kms::open_with(&config.data_dir, &config.kms)
             .context("cannot open the key management service")?,
     );
     announce_seal(&kms);
@@ -226,6 +226,8 @@ fn announce_seal(kms: &palisade_kms::Kms) {
             lies unencrypted in <data-dir>/kms/dev-root.key. Do not keep real keys this way; \
             initialise a Shamir seal with `palisade operator init` (docs/kms.md).";
         eprintln!("{warning}");
+    } else if let Some(reason) = &status.error {
+        eprintln!("ERROR: the key service stays sealed: {reason}");
     } else if status.sealed {
         println!(
             "Key service sealed: submit {} of {} shares with `palisade operator unseal`.",

@@ -25,6 +25,8 @@ pub enum Seal {
         /// Shares needed.
         threshold: u8,
     },
+    /// Wrapped by a non-extractable key inside a PKCS#11 token (HSM).
+    Pkcs11,
 }
 
 /// What the key service looks like to the posture.
@@ -87,6 +89,11 @@ pub fn collect(facts: &KmsFacts, max_key_age_ms: i64, now: i64) -> Vec<Collected
             format!(
                 "the root key is split into {shares} Shamir shares, {threshold} needed to unseal"
             ),
+        ),
+        Seal::Pkcs11 => (
+            Status::Pass,
+            "the root key is wrapped by a non-extractable key inside a PKCS#11 token (HSM)"
+                .to_owned(),
         ),
     };
     out.push(collected(
@@ -208,6 +215,9 @@ mod tests {
         assert!(status_of(&out, "root key seal")
             .text
             .contains("5 Shamir shares, 3 needed"));
+        let out = collect(&facts(Seal::Pkcs11, vec![]), 90 * DAY, 1_000 * DAY);
+        assert_eq!(status_of(&out, "root key seal").status, Status::Pass);
+        assert!(status_of(&out, "root key seal").text.contains("PKCS#11"));
     }
 
     #[test]

@@ -15,8 +15,14 @@ pub async fn healthz() -> &'static str {
 }
 
 /// Readiness: recovery is done and the write-ahead log accepts appends; otherwise why not
-/// (for example: waiting for the key service to be unsealed).
+/// (the key service's automatic unseal failed, or it waits for an operator's unseal).
 pub async fn readyz(State(state): State<Arc<ApiState>>) -> impl IntoResponse {
+    if let Some(reason) = state.kms.kms.status().error {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: the key service is sealed: {reason}\n"),
+        );
+    }
     match state.pipeline.not_ready_reason() {
         None => (StatusCode::OK, "ready\n".to_owned()),
         Some(reason) => (

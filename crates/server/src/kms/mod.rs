@@ -115,7 +115,7 @@ impl KmsService {
 /// The HTTP status for a key service error.
 pub fn status_of(e: &KmsError) -> StatusCode {
     match e {
-        KmsError::Sealed => StatusCode::SERVICE_UNAVAILABLE,
+        KmsError::Sealed | KmsError::Hsm(_) => StatusCode::SERVICE_UNAVAILABLE,
         KmsError::NotFound(_) => StatusCode::NOT_FOUND,
         KmsError::AlreadyExists(_) => StatusCode::CONFLICT,
         KmsError::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -127,6 +127,7 @@ fn kms_facts(state: &ApiState, tenant: &TenantId) -> KmsFacts {
     let seal = match kms.seal_config() {
         SealConfig::File => Seal::DevFile,
         SealConfig::Shamir { shares, threshold } => Seal::Shamir { shares, threshold },
+        SealConfig::Pkcs11 => Seal::Pkcs11,
     };
     let caller = Caller {
         principal: "posture".into(),
