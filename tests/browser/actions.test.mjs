@@ -202,6 +202,7 @@ test("an operator unseals a Shamir-sealed server from the keys page, one share a
   await op.goto(`${sealed.url}/console/keys`);
   assert.equal(await op.textContent("#seal .value"), "sealed");
   assert.equal(await op.locator("#create-key").count(), 0, "no keys to manage while sealed");
+  assert.match(await op.textContent("main"), /listed once 2 unseal shares are submitted/);
   await op.fill('#unseal input[name="share"]', sealed.unsealShares[2]);
   await op.click('#unseal button[type="submit"]');
   await eventually(async () => /1 of 2 shares received/.test(await op.textContent("#unseal").catch(() => "")), "progress 1 of 2");

@@ -85,6 +85,13 @@ pub async fn page(
             keys.sort_by(|a, b| (&a.tenant, &a.name).cmp(&(&b.tenant, &b.name)));
             (keys.iter().map(row).collect(), None)
         }
+        Err(_) if status.sealed => (
+            Vec::new(),
+            Some(format!(
+                "the key service is sealed: its keys are listed once {} unseal shares are submitted",
+                status.threshold
+            )),
+        ),
         Err(e) => (Vec::new(), Some(format!("keys cannot be read: {e}"))),
     };
     let page = KeysPage {
