@@ -16,10 +16,16 @@ export function binary() {
   return join(target, "debug", "palisade");
 }
 
-/** A running server: its URL, data directory and a CLI bound to it. */
-export async function startServer() {
+/**
+ * A running server: its URL, data directory and a CLI bound to it. With `shamir:
+ * {shares, threshold}` the data directory is first initialised with `palisade operator init`
+ * (the root key split into unseal shares), so the server starts sealed; `unsealShares` holds
+ * the shares the command printed.
+ */
+export async function startServer({ shamir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "palisade-console-"));
   const data = join(dir, "data");
+  const unsealShares = shamir ? operatorInit(data, shamir) : [];
   const child = spawn(binary(), [
     "serve", "--data-dir", data, "--api", "127.0.0.1:0",
     "--syslog", "127.0.0.1:0", "--syslog-tls", "127.0.0.1:0",
@@ -47,7 +53,18 @@ export async function startServer() {
     return result;
   };
   const adminToken = readFileSync(join(data, "admin.token"), "utf8").trim();
-  return { url, dir, data, child, cli, adminToken, stop: () => child.kill("SIGTERM") };
+  return { url, dir, data, child, cli, adminToken, unsealShares, stop: () => child.kill("SIGTERM") };
+}
+
+/** `palisade operator init` on a fresh data directory; answers the unseal shares it printed. */
+function operatorInit(data, { shares, threshold }) {
+  const result = spawnSync(binary(), [
+    "operator", "init", "--shares", String(shares), "--threshold", String(threshold), "--data-dir", data,
+  ], { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`palisade operator init failed: ${result.stderr}`);
+  return result.stdout.split("\n")
+    .filter((line) => line.startsWith("Unseal share "))
+    .map((line) => line.slice(line.indexOf(": ") + 2).trim());
 }
 
 /** Creates tenant `name` with the operator's token (the CLI has no tenant command yet). */

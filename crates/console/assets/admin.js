@@ -47,6 +47,15 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Accounts: disable or enable (the API refuses disabling one's own account).
+  for (const button of document.querySelectorAll("button.user-action")) {
+    button.addEventListener("click", async () => {
+      const { user, tenant, action } = button.dataset;
+      const url = `/api/v1/users/${encodeURIComponent(user)}/${action}?tenant=${encodeURIComponent(tenant)}`;
+      if (await call("POST", url)) window.location.reload();
+    });
+  }
+
   // Second factor: begin shows the server-drawn QR code and the secret; confirm enrols.
   document.getElementById("totp-begin")?.addEventListener("click", async () => {
     const offer = await call("POST", "/api/v1/users/me/totp");

@@ -49,11 +49,21 @@ pub struct AlertRow {
     pub entities: String,
     /// The state of the incident the alert is in, or `no incident`.
     pub status: String,
+    /// The alert's own triage status (`new`, `in progress`, `suppressed`, `resolved`).
+    pub triage: String,
     /// The incident's page, when the alert is in one.
     pub incident_href: Option<String>,
     /// A search for the alert's events.
     pub events_href: String,
 }
+
+/// The triage statuses an alert may be given, `(API name, label)`.
+pub const TRIAGE_STATUSES: &[(&str, &str)] = &[
+    ("new", "new"),
+    ("in_progress", "in progress"),
+    ("suppressed", "suppressed"),
+    ("resolved", "resolved"),
+];
 
 /// The alert queue.
 #[derive(Template)]
@@ -77,6 +87,15 @@ pub struct AlertsPage {
     pub alerts: Vec<AlertRow>,
     /// One line: how many.
     pub summary: String,
+    /// Whether the role may change alert statuses (the queue's pick boxes and bulk form).
+    pub can_write: bool,
+}
+
+impl AlertsPage {
+    /// The statuses the bulk form offers.
+    pub fn triage_statuses(&self) -> &'static [(&'static str, &'static str)] {
+        TRIAGE_STATUSES
+    }
 }
 
 /// One alert with its entities, tags and events.
@@ -95,4 +114,15 @@ pub struct AlertPage {
     pub entities: Vec<(String, String)>,
     /// The ids of the matching events (bounded by the store).
     pub event_ids: Vec<String>,
+    /// Whether the role may change the alert's status.
+    pub can_write: bool,
+    /// The alert's status API path (`/api/v1/alerts/{id}/status`).
+    pub status_api: String,
+}
+
+impl AlertPage {
+    /// The statuses the status form offers.
+    pub fn triage_statuses(&self) -> &'static [(&'static str, &'static str)] {
+        TRIAGE_STATUSES
+    }
 }

@@ -53,6 +53,8 @@ pub struct IncidentsPage {
     pub incidents: Vec<IncidentRow>,
     /// One line: how many.
     pub summary: String,
+    /// Whether the role may change incidents (the pick boxes and bulk forms).
+    pub can_write: bool,
 }
 
 /// One entry of an incident's timeline: a history entry or a note.
@@ -118,4 +120,25 @@ pub struct IncidentPage {
     pub timeline: Vec<TimelineEntry>,
     /// SLA due times as text.
     pub sla: String,
+    /// The incident this one was merged into, if it was.
+    pub merged_into: Option<i64>,
+    /// The response actions the server has configured: name and the API path that runs it.
+    pub actions: Vec<(String, String)>,
+    /// The response action runs, newest first.
+    pub action_runs: Vec<ActionRunRow>,
+}
+
+/// One run of a response action.
+#[derive(Debug, Clone)]
+pub struct ActionRunRow {
+    /// The action's name.
+    pub action: String,
+    /// Who ran it (`system` for a rule-bound run).
+    pub actor: String,
+    /// `running`, `succeeded`, `failed`, ...
+    pub status: String,
+    /// When it started (UTC).
+    pub started: String,
+    /// Its (bounded) output.
+    pub output: String,
 }

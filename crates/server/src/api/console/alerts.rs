@@ -1,6 +1,8 @@
 //! The alert queue (`/console/alerts`) and one alert (`/console/alerts/{id}`): the alert store
-//! read as `GET /api/v1/alerts` reads it, scoped to the signed-in tenant. An alert's status
-//! is the state of the incident it was grouped into.
+//! read as `GET /api/v1/alerts` reads it, scoped to the signed-in tenant. Each alert shows
+//! its own triage status and the state of the incident it was grouped into (linked). Status
+//! changes, one alert or every ticked one, are calls from the page's script to
+//! `POST /api/v1/alerts/{id}/status`, the call the CLI makes.
 
 use super::{data, html, session_of};
 use crate::api::{error, ApiState};
@@ -10,13 +12,13 @@ use axum::{
     response::Response,
     Extension,
 };
-use palisade_alerts::AlertFilter;
+use palisade_alerts::{AlertFilter, AlertStatus};
 use palisade_console::pages::alerts::{AlertPage, AlertRow, AlertsPage, Choice};
 use palisade_core::{
     time::{now_ms, parse_time},
     Alert, AlertLevel, EventId,
 };
-use palisade_iam::Identity;
+use palisade_iam::{role::Permission, Identity};
 use palisade_incident::IncidentState;
 use serde::Deserialize;
 use std::{collections::HashMap, sync::Arc};
@@ -121,7 +123,11 @@ pub(super) fn entity_text<'a>(
         .join(" ")
 }
 
-fn row(alert: &Alert, incident: Option<&(i64, IncidentState)>) -> AlertRow {
+fn row(
+    alert: &Alert,
+    triage: Option<&AlertStatus>,
+    incident: Option<&(i64, IncidentState)>,
+) -> AlertRow {
     let ids: Vec<String> = alert.event_ids.iter().map(EventId::to_string).collect();
     AlertRow {
         id: alert.id.clone(),
@@ -135,6 +141,11 @@ fn row(alert: &Alert, incident: Option<&(i64, IncidentState)>) -> AlertRow {
         status: incident.map_or("no incident".into(), |(id, state)| {
             format!("{} (#{id})", state.as_str())
         }),
+        triage: triage
+            .copied()
+            .unwrap_or(AlertStatus::New)
+            .name()
+            .replace('_', " "),
         incident_href: incident.map(|(id, _)| format!("/console/incidents/{id}")),
         events_href: events_link(&ids, alert.first_seen, Some(alert.last_seen)),
     }
@@ -164,12 +175,29 @@ fn queue(
         .map_err(|e| e.to_string())?;
     let ids: Vec<String> = alerts.iter().map(|a| a.id.clone()).collect();
     let incidents = incidents_of(state, identity, &ids)?;
-    Ok(alerts
+    let shown: Vec<&Alert> = alerts
         .iter()
         .filter(|a| status_matches(status, incidents.get(&a.id)))
         .take(PAGE_ALERTS)
-        .map(|a| row(a, incidents.get(&a.id)))
+        .collect();
+    let triage = triage_of(state, shown.iter().map(|a| a.id.as_str()))?;
+    Ok(shown
+        .into_iter()
+        .map(|a| row(a, triage.get(&a.id), incidents.get(&a.id)))
         .collect())
+}
+
+/// The alerts' own triage statuses.
+fn triage_of<'a>(
+    state: &ApiState,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, AlertStatus>, String> {
+    let ids: Vec<&str> = ids.collect();
+    state
+        .detection
+        .alerts()
+        .statuses(&ids)
+        .map_err(|e| e.to_string())
 }
 
 fn incidents_of(
@@ -191,6 +219,7 @@ pub async fn list(
     Query(form): Query<AlertForm>,
 ) -> Response {
     let session = session_of(&identity, &headers, "/console/alerts");
+    let can_write = identity.can(Permission::AlertsWrite);
     let outcome = match alert_filter(&identity, &form, now_ms()) {
         Ok(filter) => {
             let status = form.status.clone();
@@ -221,6 +250,7 @@ pub async fn list(
             n => format!("{n} alerts"),
         },
         alerts,
+        can_write,
     };
     html(status, &page)
 }
@@ -245,20 +275,24 @@ pub async fn one(
         };
         let incidents = incidents_of(&state, &identity, std::slice::from_ref(&alert.id))?;
         let incident = incidents.get(&alert.id).copied();
-        Ok::<_, String>(Some((alert, incident)))
+        let triage = triage_of(&state, std::iter::once(alert.id.as_str()))?;
+        let triage = triage.get(&alert.id).copied();
+        Ok::<_, String>(Some((alert, triage, incident, identity)))
     })
     .await
     .map_err(|e| e.to_string())
     .and_then(|r| r);
     match found {
-        Ok(Some((alert, incident))) => {
+        Ok(Some((alert, triage, incident, identity))) => {
             let page = AlertPage {
                 session,
-                alert: row(&alert, incident.as_ref()),
+                alert: row(&alert, triage.as_ref(), incident.as_ref()),
                 kind: format!("{:?}", alert.kind).to_lowercase(),
                 tags: alert.tags.clone(),
                 entities: alert.entities.clone().into_iter().collect(),
                 event_ids: alert.event_ids.iter().map(EventId::to_string).collect(),
+                can_write: identity.can(Permission::AlertsWrite),
+                status_api: format!("/api/v1/alerts/{}/status", data::encode(&alert.id)),
             };
             html(StatusCode::OK, &page)
         }

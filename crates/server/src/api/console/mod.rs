@@ -9,6 +9,7 @@ mod alerts;
 mod audit;
 mod data;
 mod facets;
+mod incident;
 mod incidents;
 mod keys;
 mod live;
@@ -72,7 +73,7 @@ pub fn routes(state: Arc<ApiState>) -> Router<Arc<ApiState>> {
         .route("/console/alerts", get(alerts::list))
         .route("/console/alerts/{id}", get(alerts::one))
         .route("/console/incidents", get(incidents::list))
-        .route("/console/incidents/{id}", get(incidents::one))
+        .route("/console/incidents/{id}", get(incident::one))
         .route("/console/rules", get(rules::page))
         .route("/console/account", get(account::page))
         .route("/console/sources", get(sources::page))
