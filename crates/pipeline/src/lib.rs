@@ -9,8 +9,11 @@
 //! On start, whatever the last run acknowledged but had not written to segments is replayed
 //! from the log, so a crash loses nothing acknowledged and duplicates nothing.
 
+mod aggregate;
 mod consumer;
 pub mod metrics;
+
+pub use aggregate::{COUNT, END_TIME, START_TIME};
 
 use metrics::Metrics;
 use palisade_core::{
@@ -39,6 +42,8 @@ pub struct Pipeline {
     /// The detection stage, when one is configured: sees every parsed event before it is
     /// stored.
     detector: Option<Arc<dyn Detector>>,
+    /// Folds the events `aggregate` steps marked before they are stored.
+    aggregation: aggregate::Aggregation,
 }
 
 impl Pipeline {
@@ -70,11 +75,13 @@ impl Pipeline {
         let (wal, durable) = Wal::open(&data.join("wal"), &config.wal, committed)?;
         let metrics = Arc::new(Metrics::default());
         let templates = Arc::new(palisade_parse::template::TemplateRegistry::new());
+        let aggregation = aggregate::Aggregation::default();
         let stages = consumer::Stages {
             chains: &chains,
             metrics: &metrics,
             templates: &templates,
             detector: detector.as_deref(),
+            aggregation: &aggregation,
         };
         let replayed = consumer::replay(&wal, &store, &stages)?;
         if replayed > 0 {
@@ -92,6 +99,7 @@ impl Pipeline {
             flushing: AtomicBool::new(false),
             templates,
             detector,
+            aggregation,
         });
         consumer::spawn(pipeline.clone(), durable, config.storage.clone());
         pipeline.ready.store(true, Ordering::Release);
@@ -165,11 +173,12 @@ impl Pipeline {
     /// The flush itself. On failure the events stay in memory and in the log, and the next
     /// flush tries again.
     fn flush_blocking(&self) {
-        if self.store.memtable_len() == 0 {
+        if self.store.memtable_len() == 0 && self.aggregation.is_empty() {
             return;
         }
         let result = (|| {
-            let committed = self.store.flush()?;
+            let drain = || self.aggregation.drain_for_flush(&self.store);
+            let committed = self.store.flush_draining(drain)?;
             self.wal.truncate_through(self.store.replay_after())?;
             anyhow::Ok(committed)
         })();
