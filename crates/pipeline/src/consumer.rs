@@ -42,7 +42,8 @@ impl Stages<'_> {
     /// Stores finished events (after the aggregation stage); `through` is the seq of the
     /// last record they came from.
     fn store(&self, store: &EventStore, events: Vec<Event>, through: u64) {
-        (self.aggregation).insert(store, self.chains, self.metrics, events, through);
+        self.aggregation
+            .insert(store, self.chains, self.metrics, events, through);
     }
 }
 
