@@ -5,6 +5,7 @@
 mod access;
 mod agent;
 mod agent_posture;
+mod aggregate;
 mod alerts;
 mod at_rest;
 mod audit;

@@ -17,7 +17,9 @@ mod source;
 mod syslog;
 pub mod template;
 
-pub use chain::{ChainError, ParserChains, TenantChain, Verdict};
+pub use chain::{
+    AggregateBy, AggregateRule, ChainError, ParserChains, TenantChain, Verdict, AGGREGATE_MARK,
+};
 pub use source::{AuditJoiner, SourceType};
 
 use base64::Engine as _;

@@ -149,3 +149,55 @@ steps = [{ type = "route", to = "a" }]
     assert_eq!(verdict, Verdict::Keep);
     assert_eq!(e.get("seen_a"), Some(&Value::Bool(true)));
 }
+
+#[test]
+fn aggregate_steps_mark_events_and_bad_settings_are_named() {
+    let config = r#"
+[[parsers]]
+name = "bursts"
+sources = ["fw"]
+steps = [{ type = "aggregate", window = "30s", by = "template", fields = ["device.ip"], max_count = 50, when = "DROP" }]
+"#;
+    let folding = chains(config).unwrap();
+    assert!(folding.has_aggregation());
+    let (verdict, mut marked) = run(&folding, "fw", "DROP IN=eth0 SRC=10.0.0.1");
+    assert_eq!(verdict, Verdict::Keep);
+    let rule = folding.take_aggregate_rule(&mut marked).unwrap();
+    assert_eq!(
+        (rule.window_ms, rule.by, rule.max_count),
+        (30_000, palisade_parse::AggregateBy::Template, 50)
+    );
+    assert_eq!(rule.fields, ["device.ip"]);
+    assert_eq!(
+        marked.get(palisade_parse::AGGREGATE_MARK),
+        None,
+        "taken off"
+    );
+    let (_, mut other) = run(&folding, "fw", "ACCEPT IN=eth0");
+    assert!(folding.take_aggregate_rule(&mut other).is_none());
+    let (_, mut elsewhere) = run(&folding, "web", "DROP IN=eth0");
+    assert!(folding.take_aggregate_rule(&mut elsewhere).is_none());
+    assert!(!chains(
+        r#"[[parsers]]
+name = "plain"
+steps = [{ type = "drop" }]"#
+    )
+    .unwrap()
+    .has_aggregation());
+
+    let err = |step: &str| {
+        chains(&format!(
+            "[[parsers]]\nname = \"bursts\"\nsteps = [{{ type = \"kv\" }}, {step}]"
+        ))
+        .unwrap_err()
+    };
+    let e = err(r#"{ type = "aggregate", by = "host" }"#);
+    assert!(
+        e.contains("\"bursts\", step 2") && e.contains("\"template\""),
+        "{e}"
+    );
+    assert!(err(r#"{ type = "aggregate", window = "0s" }"#).contains("between 1ms and 1h"));
+    assert!(err(r#"{ type = "aggregate", window = "2h" }"#).contains("between 1ms and 1h"));
+    assert!(err(r#"{ type = "aggregate", max_count = 0 }"#).contains("at least 1"));
+    assert!(err(r#"{ type = "aggregate", windw = "1s" }"#).contains("windw"));
+}

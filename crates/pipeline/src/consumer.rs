@@ -1,6 +1,6 @@
 //! The consumer: durable batches in, parsed events into the store, segments out.
 
-use crate::{metrics::Metrics, Pipeline};
+use crate::{aggregate::Aggregation, metrics::Metrics, Pipeline};
 use palisade_core::{config::StorageConfig, Detector, Event, RawRecord};
 use palisade_parse::{template::TemplateRegistry, ParserChains, Verdict};
 use palisade_store::{DurableBatch, EventStore, Wal};
@@ -26,6 +26,7 @@ pub(crate) struct Stages<'a> {
     pub metrics: &'a Metrics,
     pub templates: &'a TemplateRegistry,
     pub detector: Option<&'a dyn Detector>,
+    pub aggregation: &'a Aggregation,
 }
 
 impl Stages<'_> {
@@ -36,6 +37,13 @@ impl Stages<'_> {
         if let Some(detector) = self.detector {
             detector.inspect(events);
         }
+    }
+
+    /// Stores finished events (after the aggregation stage); `through` is the seq of the
+    /// last record they came from.
+    fn store(&self, store: &EventStore, events: Vec<Event>, through: u64) {
+        self.aggregation
+            .insert(store, self.chains, self.metrics, events, through);
     }
 }
 
@@ -57,19 +65,21 @@ pub(crate) fn replay(wal: &Wal, store: &EventStore, stages: &Stages<'_>) -> anyh
     const CHUNK: usize = 8192;
     let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
     let mut count = 0;
+    let mut last_seq = 0;
     wal.replay(store.replay_after(), |seq, rec| {
         if !store.needs_replay(seq, &rec.tenant) {
             return;
         }
         count += 1;
+        last_seq = seq;
         pending.extend(parse_one(seq, &rec, stages.chains, stages.metrics));
         if pending.len() == CHUNK {
             stages.finish(&mut pending);
-            store.insert(std::mem::take(&mut pending));
+            stages.store(store, std::mem::take(&mut pending), last_seq);
         }
     })?;
     stages.finish(&mut pending);
-    store.insert(pending);
+    stages.store(store, pending, last_seq);
     Ok(count)
 }
 
@@ -87,7 +97,11 @@ pub(crate) fn spawn(
         let mut last_flush = Instant::now();
         let mut last_retention = Instant::now();
         loop {
+            if pipeline.aggregation.is_due() {
+                tokio::task::block_in_place(|| pipeline.aggregation.expire(&pipeline.store));
+            }
             let wait = interval.saturating_sub(last_flush.elapsed());
+            let wait = pipeline.aggregation.wait_at_most(wait);
             match tokio::time::timeout(wait, durable.recv()).await {
                 Ok(Some(batch)) => {
                     let p = pipeline.clone();
@@ -98,10 +112,12 @@ pub(crate) fn spawn(
                             metrics: &p.metrics,
                             templates: &p.templates,
                             detector: p.detector.as_deref(),
+                            aggregation: &p.aggregation,
                         };
                         let events = parse_batch(batch.first_seq, &batch.records, &stages);
                         p.metrics.note_inserted(&batch);
-                        p.store.insert(events);
+                        let last_seq = batch.first_seq + batch.records.len() as u64;
+                        stages.store(&p.store, events, last_seq.saturating_sub(1));
                     });
                     if pipeline.store.flushable_len() >= cfg.flush_events {
                         pipeline.flush_in_background();
@@ -121,6 +137,9 @@ pub(crate) fn spawn(
                     return;
                 }
                 Err(_elapsed) => {
+                    if last_flush.elapsed() < interval {
+                        continue; // woken for an aggregate's window, not for a flush
+                    }
                     if let Some(detector) = &pipeline.detector {
                         let now = palisade_core::time::now_ms();
                         tokio::task::block_in_place(|| detector.tick(now));

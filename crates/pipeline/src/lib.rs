@@ -14,9 +14,12 @@
 //! says why, and replay waits; once the key service is unsealed the log opens, replays and
 //! takes input.
 
+mod aggregate;
 mod consumer;
 pub mod metrics;
 mod opening;
+
+pub use aggregate::{COUNT, END_TIME, START_TIME};
 
 use metrics::Metrics;
 use palisade_core::{
@@ -49,6 +52,8 @@ pub struct Pipeline {
     /// The detection stage, when one is configured: sees every parsed event before it is
     /// stored.
     detector: Option<Arc<dyn Detector>>,
+    /// Folds the events `aggregate` steps marked before they are stored.
+    aggregation: aggregate::Aggregation,
 }
 
 impl Pipeline {
@@ -98,6 +103,7 @@ impl Pipeline {
             flushing: AtomicBool::new(false),
             templates: Arc::new(palisade_parse::template::TemplateRegistry::new()),
             detector,
+            aggregation: aggregate::Aggregation::default(),
         });
         let opening = opening::WalOpening {
             dir: data.join("wal"),
@@ -203,11 +209,12 @@ impl Pipeline {
     /// The flush itself. On failure the events stay in memory and in the log, and the next
     /// flush tries again.
     fn flush_blocking(&self) {
-        if self.store.memtable_len() == 0 {
+        if self.store.memtable_len() == 0 && self.aggregation.is_empty() {
             return;
         }
         let result = (|| {
-            let committed = self.store.flush()?;
+            let drain = || self.aggregation.drain_for_flush(&self.store);
+            let committed = self.store.flush_draining(drain)?;
             if let Some(wal) = self.wal.get() {
                 wal.truncate_through(self.store.replay_after())?;
             }

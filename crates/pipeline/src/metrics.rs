@@ -25,6 +25,9 @@ pub struct SourceCounters {
     pub unparsed: AtomicU64,
     /// Events inserted into the event store (searchable).
     pub stored: AtomicU64,
+    /// Lines an `aggregate` step folded into an earlier event of their source (counted in
+    /// that event's `count`, not stored as events of their own).
+    pub aggregated: AtomicU64,
     /// Input refused before it became a record, by reason.
     pub dropped: Mutex<BTreeMap<&'static str, u64>>,
     /// When the source last sent anything, epoch ms.
@@ -91,6 +94,14 @@ impl Metrics {
         }
     }
 
+    /// Counts lines folded into an aggregate: part of another stored event, not stored
+    /// as events of their own.
+    pub fn count_aggregated(&self, source: &str, lines: u64) {
+        let c = self.source(source);
+        c.aggregated.fetch_add(lines, Relaxed);
+        c.stored.fetch_sub(lines, Relaxed);
+    }
+
     /// Counts input refused before it became a record.
     pub fn count_dropped(&self, source: &str, reason: &'static str) {
         let c = self.source(source);
@@ -119,7 +130,7 @@ impl Metrics {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        let counters: [(&str, &str, CounterReader); 4] = [
+        let counters: [(&str, &str, CounterReader); 5] = [
             (
                 "palisade_events_received_total",
                 "Records received and written to the write-ahead log.",
@@ -139,6 +150,11 @@ impl Metrics {
                 "palisade_events_stored_total",
                 "Events inserted into the event store.",
                 |c| c.stored.load(Relaxed),
+            ),
+            (
+                "palisade_events_aggregated_total",
+                "Lines folded into an earlier event's count by an aggregate step.",
+                |c| c.aggregated.load(Relaxed),
             ),
         ];
         for (name, help, read) in counters {

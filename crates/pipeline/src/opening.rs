@@ -41,6 +41,7 @@ impl Pipeline {
             metrics: &self.metrics,
             templates: &self.templates,
             detector: self.detector.as_deref(),
+            aggregation: &self.aggregation,
         };
         let replayed = consumer::replay(&wal, &self.store, &stages)?;
         if replayed > 0 {

@@ -8,15 +8,18 @@
 //! other sources: throughput does not fall as sources and chains are added. Chains without
 //! `sources` apply to every event and are the only ones that cost for all.
 
+mod aggregate_step;
 mod grok;
 mod step;
 mod template_step;
 
-use palisade_core::{Event, TenantId};
+use palisade_core::{Event, TenantId, Value};
 use palisade_query::Expr;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 use step::{Flow, Step, StepSpec};
+
+pub use aggregate_step::{AggregateBy, AggregateRule, AGGREGATE_MARK};
 
 /// One chain as written in the configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -67,6 +70,8 @@ pub struct ParserChains {
     by_source: HashMap<String, Vec<usize>>,
     /// Chains for every source.
     everywhere: Vec<usize>,
+    /// The rules of the `aggregate` steps, by the number they mark events with.
+    aggregates: Vec<Arc<AggregateRule>>,
 }
 
 /// A configuration error, naming the chain and step.
@@ -194,7 +199,7 @@ impl ParserChains {
             };
             let step = StepSpec::deserialize(toml::Value::Table(table))
                 .map_err(|e| (Some(i + 1), e.to_string().trim().to_owned()))?
-                .compile(&spec.name, index)
+                .compile(&spec.name, index, &mut self.aggregates)
                 .map_err(|m| (Some(i + 1), m))?;
             steps.push((step_when, step));
         }
@@ -223,9 +228,34 @@ impl ParserChains {
         self.chains.iter().map(|c| c.name.as_str())
     }
 
+    /// True when some chain has an `aggregate` step.
+    pub fn has_aggregation(&self) -> bool {
+        !self.aggregates.is_empty()
+    }
+
+    /// Takes the mark an `aggregate` step left on the event off, and returns that step's rule
+    /// (`None` when no aggregate step marked it).
+    pub fn take_aggregate_rule(&self, event: &mut Event) -> Option<&Arc<AggregateRule>> {
+        if self.aggregates.is_empty() {
+            return None;
+        }
+        match event.remove(AGGREGATE_MARK)? {
+            Value::Int(id) => usize::try_from(id)
+                .ok()
+                .and_then(|i| self.aggregates.get(i)),
+            _ => None,
+        }
+    }
+
     /// Runs the chains that apply to `source` over the event, in configuration order. A
     /// `route` step continues with the named chain (each chain runs at most once per event).
+    /// An `aggregate` step marks the event for the aggregation stage (the verdict stays
+    /// `Keep`); a mark that arrived with the input is removed first, so input never picks a
+    /// rule itself.
     pub fn apply(&self, source: &str, event: &mut Event) -> Verdict {
+        if !self.aggregates.is_empty() {
+            event.remove(AGGREGATE_MARK);
+        }
         let order = self.by_source.get(source).unwrap_or(&self.everywhere);
         if order.is_empty() {
             return Verdict::Keep;

@@ -1,13 +1,14 @@
 //! One step of a parser chain: its configuration (`{ type = "kv", ... }`) and what it does
 //! to an event.
 
+use super::aggregate_step::{self, AggregateRule, AggregateSpec};
 use super::grok;
 use super::template_step::TemplateStep;
 use crate::{datetime, source::kv};
 use palisade_core::{fields, Event, FieldName, Value};
 use regex::Regex;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 fn message() -> String {
     fields::MESSAGE.to_owned()
@@ -81,6 +82,9 @@ pub(crate) enum StepSpec {
         #[serde(default)]
         fields: Vec<String>,
     },
+    /// Folds identical (or near-identical) events of one source within a window into one
+    /// event with a `count` (see `aggregate_step`).
+    Aggregate(AggregateSpec),
 }
 
 fn comma() -> char {
@@ -137,6 +141,8 @@ pub(crate) enum Step {
         to: usize,
     },
     Template(TemplateStep),
+    /// Marks the event for the aggregate rule of this number.
+    Aggregate(usize),
 }
 
 /// Target type of a conversion.
@@ -267,11 +273,13 @@ const CLASSES: &[ClassEntry] = &[
 ];
 
 impl StepSpec {
-    /// Compiles a step of chain `chain`; `chain_index` resolves `route` targets.
+    /// Compiles a step of chain `chain`; `chain_index` resolves `route` targets and an
+    /// `aggregate` step files its rule in `aggregates`.
     pub(crate) fn compile(
         self,
         chain: &str,
         chain_index: &dyn Fn(&str) -> Option<usize>,
+        aggregates: &mut Vec<Arc<AggregateRule>>,
     ) -> Result<Step, String> {
         Ok(match self {
             StepSpec::Kv { field, prefix } => Step::Kv { field, prefix },
@@ -382,6 +390,7 @@ impl StepSpec {
             StepSpec::Template { template, fields } => {
                 Step::Template(TemplateStep::new(&template, fields, chain)?)
             }
+            StepSpec::Aggregate(spec) => Step::Aggregate(spec.compile(chain, aggregates)?),
         })
     }
 }
@@ -522,6 +531,7 @@ impl Step {
             Step::Drop => return Flow::Drop,
             Step::Route { to } => return Flow::Route(*to),
             Step::Template(step) => step.apply(event),
+            Step::Aggregate(rule) => aggregate_step::mark(event, *rule),
         }
         Flow::Next
     }

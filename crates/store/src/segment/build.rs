@@ -47,7 +47,8 @@ pub struct PreparedBlock {
     pub tenant: TenantId,
     /// Event times, one per row.
     pub times: Vec<i64>,
-    /// Event ids, one per row, increasing.
+    /// Event ids, one per row, mostly increasing (an aggregate of several records is
+    /// inserted after later records, under the id of its first one).
     pub ids: Vec<u64>,
     /// Encoded field columns (see [`crate::column`]), in first-seen order.
     pub columns: Vec<(String, Vec<u8>)>,
@@ -65,12 +66,12 @@ impl PreparedBlock {
 
     /// Smallest event id.
     pub fn min_id(&self) -> u64 {
-        self.ids.first().copied().unwrap_or(0)
+        self.ids.iter().min().copied().unwrap_or(0)
     }
 
     /// Largest event id.
     pub fn max_id(&self) -> u64 {
-        self.ids.last().copied().unwrap_or(0)
+        self.ids.iter().max().copied().unwrap_or(0)
     }
 
     /// Bytes of memory the block holds (its buffers' lengths).
@@ -143,7 +144,8 @@ impl BlockBuilder {
         columns + self.rows() * 16 + self.terms.len() * 9
     }
 
-    /// Appends one event (its id larger than every id so far): its columns and index terms.
+    /// Appends one event (its id usually larger than every id so far): its columns and index
+    /// terms.
     pub fn push(&mut self, event: &Event) {
         let row = self.ids.len();
         self.times.push(event.time);

@@ -45,7 +45,18 @@ impl EventStore {
     /// On any other error nothing counts: the events stay in memory and the next flush tries
     /// again.
     pub fn flush(&self) -> Result<u64, StoreError> {
+        self.flush_draining(|| ((), 0))
+    }
+
+    /// [`EventStore::flush`] for a caller that holds records back before inserting them (the
+    /// pipeline's aggregation). `drain` runs once no other flush is running, just before the
+    /// in-memory events are taken: it inserts whatever it holds and returns a guard, kept until
+    /// the events are taken so that nothing is inserted in between, and the highest seq it
+    /// has consumed. The checkpoint then covers that seq even when the record left no event
+    /// of its own (folded into an aggregate stored under its first record's id).
+    pub fn flush_draining<G>(&self, drain: impl FnOnce() -> (G, u64)) -> Result<u64, StoreError> {
         let _flush = self.flush_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let (drained, consumed) = drain();
         let batch = {
             let mut state = self.write();
             if let Some(failure) = &state.failure {
@@ -58,9 +69,10 @@ impl EventStore {
             state.flushing = batch.clone();
             batch
         };
+        drop(drained);
         // A batch of held-back events alone may lie below the committed seq: the checkpoint
         // never moves back (such segments are told apart by their tenant's held seq).
-        let flush_seq = batch.max_id().max(self.read().committed);
+        let flush_seq = batch.max_id().max(consumed).max(self.read().committed);
         let mut written = Written::default();
         let result = self.write_segments(&batch, flush_seq, &mut written);
         let held_after = self.held_after(&batch, &written.held);

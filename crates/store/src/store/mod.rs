@@ -140,8 +140,8 @@ impl EventStore {
         self.read().committed
     }
 
-    /// Adds events (ids strictly increasing across calls) to the in-memory table, encoded
-    /// as the blocks a flush will write; they are searchable at once.
+    /// Adds events (ids unique, and larger than the committed seq) to the in-memory table,
+    /// encoded as the blocks a flush will write; they are searchable at once.
     pub fn insert(&self, events: Vec<Event>) {
         if events.is_empty() {
             return;
