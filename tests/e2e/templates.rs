@@ -35,6 +35,9 @@ fn offline_mining_prints_one_object_per_line_with_final_ids() {
     let format = "<Date> <Time> <Level> <Component>: <Content>";
     let (code, lines, stderr) = mine(&["--log-format", format, log.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
+    assert!(lines.iter().all(|l| l.get("params").is_none()));
+    let (code, lines, stderr) = mine(&["--log-format", format, "--params", log.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines.len(), 5);
     let numbers: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().unwrap()).collect();
     assert_eq!(numbers, [1, 2, 3, 4, 5]);

@@ -1,5 +1,6 @@
 //! One template: its stable id, its tokens, how many lines it has taken and an example.
 
+use super::line::Tokens;
 use super::mask::WILDCARD;
 use std::fmt;
 
@@ -27,11 +28,11 @@ impl std::str::FromStr for TemplateId {
 }
 
 /// The hash a template's id starts from: FNV-1a over its tokens, each followed by a space.
-pub(super) fn id_hash(tokens: &[&str]) -> u64 {
+pub(super) fn id_hash(tokens: Tokens<'_>) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut hash = OFFSET;
-    for token in tokens {
+    for token in tokens.iter() {
         for &b in token.as_bytes().iter().chain(b" ") {
             hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
         }
@@ -54,15 +55,15 @@ const MAX_EXAMPLE: usize = 1024;
 
 impl Template {
     /// A template made from one masked line; `example` is that line's content.
-    pub(super) fn new(id: TemplateId, tokens: &[&str], example: &str) -> Self {
+    pub(super) fn new(id: TemplateId, tokens: Tokens<'_>, example: &str) -> Self {
         let mut cut = example.len().min(MAX_EXAMPLE);
         while !example.is_char_boundary(cut) {
             cut -= 1;
         }
         Template {
             id,
-            tokens: tokens.iter().map(|t| Box::from(*t)).collect(),
-            text: tokens.join(" "),
+            tokens: tokens.iter().map(Box::from).collect(),
+            text: tokens.text().to_owned(),
             count: 1,
             example: example[..cut].to_owned(),
         }
@@ -94,7 +95,7 @@ impl Template {
     }
 
     /// How a masked line of the same length compares with the template.
-    pub(super) fn compare(&self, tokens: &[&str]) -> Comparison {
+    pub(super) fn compare(&self, tokens: Tokens<'_>) -> Comparison {
         let mut out = Comparison {
             share: 1.0,
             wildcards: 0,
@@ -105,8 +106,8 @@ impl Template {
             return out;
         }
         let mut equal = 0usize;
-        for (at, (mine, theirs)) in self.tokens.iter().zip(tokens).enumerate() {
-            if &**mine == *theirs {
+        for (at, (mine, theirs)) in self.tokens.iter().zip(tokens.iter()).enumerate() {
+            if &**mine == theirs {
                 equal += 1;
             } else if &**mine == WILDCARD {
                 out.wildcards += 1;
@@ -129,18 +130,22 @@ impl Template {
 
     /// Takes the lines another template had taken: positions where they differ become `<*>`.
     pub(super) fn take_over(&mut self, other: &Template) {
-        let tokens: Vec<&str> = other.tokens().collect();
-        self.absorb(&tokens);
+        self.absorb(other.tokens());
         self.count += other.count - 1;
+    }
+
+    /// Takes one more line that equals the template.
+    pub(super) fn count_line(&mut self) {
+        self.count += 1;
     }
 
     /// Takes one more line: positions where it differs become `<*>`.
     /// Returns whether the template changed.
-    pub(super) fn absorb(&mut self, tokens: &[&str]) -> bool {
+    pub(super) fn absorb<'t>(&mut self, tokens: impl Iterator<Item = &'t str>) -> bool {
         self.count += 1;
         let mut changed = false;
         for (mine, theirs) in self.tokens.iter_mut().zip(tokens) {
-            if &**mine != *theirs && &**mine != WILDCARD {
+            if &**mine != theirs && &**mine != WILDCARD {
                 *mine = Box::from(WILDCARD);
                 changed = true;
             }

@@ -20,8 +20,35 @@ fn joins_variables(b: u8) -> bool {
     matches!(b, b'.' | b':' | b',' | b'-' | b'/')
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+/// Byte class: an ASCII letter, digit or `_` (a word run's byte).
+const WORD: u8 = 1;
+/// Byte class: a decimal digit.
+const DIGIT: u8 = 2;
+/// Byte class: a hexadecimal digit.
+const HEX: u8 = 4;
+
+/// The classes of every byte, looked up once per byte while masking.
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            table[b] |= WORD;
+        }
+        if byte.is_ascii_digit() {
+            table[b] |= DIGIT;
+        }
+        if byte.is_ascii_hexdigit() {
+            table[b] |= HEX;
+        }
+        b += 1;
+    }
+    table
+};
+
+fn class(b: u8) -> u8 {
+    CLASSES[usize::from(b)]
 }
 
 /// A path or a URL: variable as a whole.
@@ -62,11 +89,15 @@ pub fn mask_token(token: &str, out: &mut String) {
     let mut at = 0;
     while at < bytes.len() {
         let mut end = at;
-        if is_word_byte(bytes[at]) {
+        if class(bytes[at]) & WORD != 0 {
             let (mut digits, mut all_hex) = (0, true);
-            while end < bytes.len() && is_word_byte(bytes[end]) {
-                digits += usize::from(bytes[end].is_ascii_digit());
-                all_hex &= bytes[end].is_ascii_hexdigit();
+            while let Some(&b) = bytes.get(end) {
+                let class = class(b);
+                if class & WORD == 0 {
+                    break;
+                }
+                digits += usize::from(class & DIGIT != 0);
+                all_hex &= class & HEX != 0;
                 end += 1;
             }
             if run_is_variable(&bytes[at..end], digits, all_hex) {
@@ -75,7 +106,7 @@ pub fn mask_token(token: &str, out: &mut String) {
                 continue;
             }
         } else {
-            while end < bytes.len() && !is_word_byte(bytes[end]) {
+            while end < bytes.len() && class(bytes[end]) & WORD == 0 {
                 end += 1;
             }
         }

@@ -1,22 +1,13 @@
 //! The miner itself: masking a line, finding its template, learning variable words.
 
 use super::cluster::{self, Comparison, Template, TemplateId};
-use super::mask::{mask_token, WILDCARD};
+use super::line::{apply_masks, split_tokens, MaskedLines, Tokens};
+use super::mask::WILDCARD;
 use super::{tree::Tree, Mined, MinerConfig, Outcome};
 use regex::Regex;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-
-/// Buffers reused for every line, so mining allocates nothing per token.
-#[derive(Default)]
-struct Scratch {
-    /// The content after per-format masking (used only when there are such masks).
-    preprocessed: String,
-    /// The masked tokens, back to back.
-    masked: String,
-    /// Where each masked token ends in `masked`.
-    ends: Vec<usize>,
-}
+use std::hash::BuildHasher;
 
 /// An online template miner. Not thread-safe by itself: wrap it in a lock to share it.
 pub struct TemplateMiner {
@@ -24,15 +15,19 @@ pub struct TemplateMiner {
     masks: Vec<Regex>,
     tree: Tree,
     templates: Vec<Template>,
-    /// For a template merged into another, the index it was merged into.
-    merged_into: HashMap<u32, u32>,
+    /// Per template, the index it was merged into (its own index while it is live).
+    merged_into: Vec<u32>,
+    /// Masked lines known to equal a live template, by the hash of their text: such a line
+    /// takes that template without a search (see [`TemplateMiner::mine`]).
+    exact: HashMap<u64, u32>,
     /// Templates created because one word differed from an older one: (older, position) →
     /// the templates that differ from it there.
     word_siblings: HashMap<(u32, usize), Vec<u32>>,
     /// For such a template, the (older, position) it was counted under.
     sibling_of: HashMap<u32, (u32, usize)>,
     ids: HashSet<u64>,
-    scratch: Scratch,
+    /// The line being mined, in buffers reused for every line.
+    scratch: MaskedLines,
 }
 
 impl TemplateMiner {
@@ -43,11 +38,12 @@ impl TemplateMiner {
             config,
             masks: Vec::new(),
             templates: Vec::new(),
-            merged_into: HashMap::new(),
-            word_siblings: HashMap::new(),
-            sibling_of: HashMap::new(),
-            ids: HashSet::new(),
-            scratch: Scratch::default(),
+            merged_into: Vec::new(),
+            exact: HashMap::default(),
+            word_siblings: HashMap::default(),
+            sibling_of: HashMap::default(),
+            ids: HashSet::default(),
+            scratch: MaskedLines::default(),
         }
     }
 
@@ -62,38 +58,53 @@ impl TemplateMiner {
 
     /// Mines one line's content. `None` only when `max_templates` is reached and the line
     /// matches no existing template.
+    ///
+    /// A masked line that equals a live template, and that the search below gave that
+    /// template, takes it straight away while the template's text stays the same: no newer
+    /// template can beat an exact match (the oldest wins ties), and an older one that comes to
+    /// equal the line drops the shortcut ([`TemplateMiner::text_changed`]).
     pub fn mine(&mut self, content: &str) -> Option<Mined<'_>> {
-        let Scratch {
-            preprocessed,
-            masked,
-            ends,
-        } = &mut self.scratch;
-        let text = if self.masks.is_empty() {
-            content
-        } else {
-            apply_masks(&self.masks, content, preprocessed);
-            preprocessed.as_str()
-        };
-        masked.clear();
-        ends.clear();
-        for token in split_tokens(text) {
-            mask_token(token, masked);
-            ends.push(masked.len());
-        }
-        let mut tokens: Vec<&str> = Vec::with_capacity(ends.len());
-        let mut start = 0;
-        for &end in ends.iter() {
-            tokens.push(&masked[start..end]);
-            start = end;
+        let mut line = std::mem::take(&mut self.scratch);
+        line.clear();
+        line.push(&self.masks, content);
+        let mined = self.mine_masked(line.get(0), content);
+        self.scratch = line;
+        let (index, outcome) = mined?;
+        Some(Mined {
+            template: &self.templates[index as usize],
+            index,
+            outcome,
+        })
+    }
+
+    /// The per-format masks, for masking lines ahead of [`TemplateMiner::mine_masked`].
+    pub(super) fn masks(&self) -> &[Regex] {
+        &self.masks
+    }
+
+    /// Mines a line already masked with [`TemplateMiner::masks`]; `content` is the line as it
+    /// came (the example of a new template). Returns the template index and what happened.
+    pub(super) fn mine_masked(
+        &mut self,
+        tokens: Tokens<'_>,
+        content: &str,
+    ) -> Option<(u32, Outcome)> {
+        let key = text_hash(tokens.text());
+        if let Some(&index) = self.exact.get(&key) {
+            let template = &mut self.templates[index as usize];
+            if template.text() == tokens.text() {
+                template.count_line();
+                return Some((index, Outcome::Matched));
+            }
         }
 
         // The most similar template without a word conflict, and the most similar one with
         // exactly one (the oldest wins ties in both).
         let mut best: Option<(u32, Comparison)> = None;
         let mut sibling: Option<(u32, Comparison)> = None;
-        for &leaf_index in self.tree.candidates(&tokens) {
+        for &leaf_index in self.tree.candidates(tokens) {
             let index = resolve_in(&self.merged_into, leaf_index);
-            let seen = self.templates[index as usize].compare(&tokens);
+            let seen = self.templates[index as usize].compare(tokens);
             if seen.share < self.config.similarity {
                 continue;
             }
@@ -111,34 +122,52 @@ impl TemplateMiner {
             }
         }
         let (index, outcome) = match best {
+            Some((index, seen)) if seen.share == 1.0 => {
+                self.templates[index as usize].count_line();
+                self.exact.insert(key, index);
+                (index, Outcome::Matched)
+            }
             Some((index, _)) => {
-                let outcome = if self.templates[index as usize].absorb(&tokens) {
-                    Outcome::Generalised
+                let template = &mut self.templates[index as usize];
+                let before = text_hash(template.text());
+                if template.absorb(tokens.iter()) {
+                    self.text_changed(index, before);
+                    (index, Outcome::Generalised)
                 } else {
-                    Outcome::Matched
-                };
-                (index, outcome)
+                    (index, Outcome::Matched)
+                }
             }
             None if self.templates.len() >= self.config.max_templates => return None,
             None => {
                 let index = self.templates.len() as u32;
-                let id = fresh_id(&mut self.ids, cluster::id_hash(&tokens));
-                self.templates.push(Template::new(id, &tokens, content));
-                self.tree.insert(&tokens, index);
+                let id = fresh_id(&mut self.ids, cluster::id_hash(tokens));
+                self.templates.push(Template::new(id, tokens, content));
+                self.merged_into.push(index);
+                self.tree.insert(tokens, index);
                 let merged = sibling.and_then(|(older, seen)| {
                     self.count_word_sibling(older, seen.conflict_at, index)
                 });
                 match merged {
                     Some(survivor) => (survivor, Outcome::Generalised),
-                    None => (index, Outcome::Created),
+                    None => {
+                        self.exact.insert(key, index);
+                        (index, Outcome::Created)
+                    }
                 }
             }
         };
-        Some(Mined {
-            template: &self.templates[index as usize],
-            index,
-            outcome,
-        })
+        Some((index, outcome))
+    }
+
+    /// Keeps the exact-match shortcuts right after a template's text changed from the text
+    /// hashed as `before`: lines equal to the old text must search again, and so must lines
+    /// equal to the new one, which another template may have taken so far.
+    fn text_changed(&mut self, index: u32, before: u64) {
+        if self.exact.get(&before) == Some(&index) {
+            self.exact.remove(&before);
+        }
+        self.exact
+            .remove(&text_hash(self.templates[index as usize].text()));
     }
 
     /// Records that `young` differs from `older` by one word at `at`; once `merge_after`
@@ -157,6 +186,7 @@ impl TemplateMiner {
         }
         let group = self.word_siblings.remove(&key).unwrap_or_default();
         let survivor = resolve_in(&self.merged_into, key.0);
+        let before = text_hash(self.templates[survivor as usize].text());
         self.templates[survivor as usize].make_variable(at);
         for member in group {
             let member = resolve_in(&self.merged_into, member);
@@ -165,8 +195,13 @@ impl TemplateMiner {
             }
             let taken = self.templates[member as usize].clone();
             self.templates[survivor as usize].take_over(&taken);
-            self.merged_into.insert(member, survivor);
+            self.merged_into[member as usize] = survivor;
+            let member_text = text_hash(taken.text());
+            if self.exact.get(&member_text) == Some(&member) {
+                self.exact.remove(&member_text);
+            }
         }
+        self.text_changed(survivor, before);
         Some(survivor)
     }
 
@@ -180,7 +215,7 @@ impl TemplateMiner {
         self.templates
             .iter()
             .enumerate()
-            .filter(|(index, _)| !self.merged_into.contains_key(&(*index as u32)))
+            .filter(|(index, _)| self.merged_into[*index] == *index as u32)
             .map(|(_, template)| template)
     }
 
@@ -210,14 +245,32 @@ impl TemplateMiner {
     pub fn id_of(&self, index: u32) -> TemplateId {
         self.resolve(index).id()
     }
+
+    /// How many templates were ever created (live or merged): every index is below it.
+    pub(super) fn template_slots(&self) -> usize {
+        self.templates.len()
+    }
+
+    /// The index of the live template an index stands for now.
+    pub(super) fn live_index(&self, index: u32) -> u32 {
+        resolve_in(&self.merged_into, index)
+    }
 }
 
 /// Follows merges to the live template.
-fn resolve_in(merged_into: &HashMap<u32, u32>, mut index: u32) -> u32 {
-    while let Some(&next) = merged_into.get(&index) {
+fn resolve_in(merged_into: &[u32], mut index: u32) -> u32 {
+    while let Some(&next) = merged_into.get(index as usize) {
+        if next == index {
+            break;
+        }
         index = next;
     }
     index
+}
+
+/// The key of a masked line's text in the exact-match shortcuts.
+fn text_hash(text: &str) -> u64 {
+    FxBuildHasher.hash_one(text)
 }
 
 /// An id not in `taken` yet, starting from `hash`; records it as taken.
@@ -226,20 +279,4 @@ fn fresh_id(taken: &mut HashSet<u64>, mut hash: u64) -> TemplateId {
         hash = hash.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 1;
     }
     TemplateId(hash)
-}
-
-/// Splits on ASCII white space, skipping empty tokens.
-pub(super) fn split_tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split_ascii_whitespace()
-}
-
-/// Writes `content` with every match of every mask (applied in order) replaced by `<*>`.
-fn apply_masks(masks: &[Regex], content: &str, out: &mut String) {
-    out.clear();
-    out.push_str(content);
-    for mask in masks {
-        if let std::borrow::Cow::Owned(replaced) = mask.replace_all(out, WILDCARD) {
-            *out = replaced;
-        }
-    }
 }

@@ -17,10 +17,13 @@
 //! so an offline run that wants one id per final template resolves every line's index at the
 //! end, as `palisade templates mine` does.
 
+mod batch;
 mod cluster;
 mod format;
+mod line;
 pub mod mask;
 mod miner;
+pub mod offline;
 mod registry;
 mod scan;
 mod tree;

@@ -1,4 +1,4 @@
-use super::miner::split_tokens;
+use super::line::split_tokens;
 use super::*;
 use mask::WILDCARD;
 use proptest::prelude::*;
