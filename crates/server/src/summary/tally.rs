@@ -86,7 +86,7 @@ pub struct TenantTally {
 }
 
 /// The text of a value, as the query language's `stats` shows it.
-fn text<'r>(value: ValueRef<'r>) -> std::borrow::Cow<'r, str> {
+fn text(value: ValueRef<'_>) -> std::borrow::Cow<'_, str> {
     match value {
         ValueRef::Str(s) => s.into(),
         other => other.to_owned().to_string().into(),
