@@ -62,7 +62,7 @@ load() {
 }
 
 cold=$(load /console/)
-total=$(grep -A1 'Events, 24 h' "$D/page.html" | grep -o '[0-9][0-9,]*' | head -1 || true)
+total=$(tr -d '\n' <"$D/page.html" | grep -o 'Events, 24 h</div><div class="value">[0-9,]*' | grep -o '[0-9,]*$' || true)
 echo "events in the store: $EVENTS; overview \"Events, 24 h\": ${total:-none}"
 echo "first (cold) overview load: ${cold%% *} ms"
 echo
