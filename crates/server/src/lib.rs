@@ -16,5 +16,6 @@ pub mod http;
 pub mod kms;
 pub mod parser_chains;
 pub mod serve;
+pub mod summary;
 pub mod token;
 mod token_source;

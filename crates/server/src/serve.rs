@@ -164,6 +164,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         agents,
         parsers,
         posture,
+        event_summary: Arc::new(crate::summary::EventSummary::new()),
     });
     let listener = TcpListener::bind(config.api.listen)
         .await
@@ -172,6 +173,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let acceptor = (!config.api.insecure_http).then(|| tokio_rustls::TlsAcceptor::from(tls_config));
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     tokio::spawn(api::agents::watch_silence(state.clone()));
+    tokio::spawn(crate::summary::keep_fresh(
+        state.event_summary.clone(),
+        pipeline.clone(),
+    ));
     tokio::spawn(crate::audit_verify::watch(
         state.clone(),
         config.audit.verify_interval,

@@ -69,7 +69,7 @@ mod wal;
 
 pub use error::StoreError;
 pub use store::{
-    Cursor, EventStore, HeldTenant, RetentionReport, ScanStats, SearchPage, SearchRequest,
-    StoreStats, TenantStats,
+    Cursor, EventStore, HeldTenant, RetentionReport, RowVisit, ScanStats, SearchPage,
+    SearchRequest, StoreStats, TenantStats, VisitReport,
 };
 pub use wal::{DurableBatch, Wal};

@@ -57,6 +57,8 @@ pub struct ApiState {
     pub parsers: Arc<crate::parser_chains::ParserChainStore>,
     /// Compliance posture: catalogue, responsibility split, control text.
     pub posture: Arc<posture::PostureService>,
+    /// The console's event counters (last 24 hours per tenant), kept caught up with the store.
+    pub event_summary: Arc<crate::summary::EventSummary>,
 }
 
 /// The most events one search page returns.

@@ -9,10 +9,12 @@ mod plan;
 mod request;
 mod retention;
 mod search;
+mod visit;
 
 pub use flush::HeldTenant;
 pub use request::{Cursor, ScanStats, SearchPage, SearchRequest};
 pub use retention::RetentionReport;
+pub use visit::{RowVisit, VisitReport};
 
 use crate::error::StoreError;
 use layout::Catalog;

@@ -70,7 +70,7 @@ impl TopK {
 
 /// A block picked for reading: stored in a segment, or held by the memtable.
 #[derive(Clone)]
-enum BlockRef {
+pub(super) enum BlockRef {
     Stored(Arc<Segment>, usize),
     Memory(Arc<PreparedBlock>),
 }
@@ -79,7 +79,7 @@ enum BlockRef {
 type Bounds = (i64, i64, u64, u64);
 
 impl BlockRef {
-    fn bounds(&self) -> Bounds {
+    pub(super) fn bounds(&self) -> Bounds {
         match self {
             BlockRef::Stored(segment, index) => {
                 let b = &segment.footer.blocks[*index];
@@ -100,7 +100,7 @@ impl BlockRef {
         }
     }
 
-    fn load(
+    pub(super) fn load(
         &self,
         sealer: &dyn Sealer,
         time: bool,
@@ -115,7 +115,7 @@ impl BlockRef {
         }
     }
 
-    fn tenant(&self) -> Result<TenantId, StoreError> {
+    pub(super) fn tenant(&self) -> Result<TenantId, StoreError> {
         match self {
             BlockRef::Stored(segment, _) => TenantId::new(&segment.footer.tenant)
                 .map_err(|e| StoreError::corrupt(&segment.path, e)),
@@ -208,7 +208,7 @@ impl EventStore {
 
     /// The blocks in the request's time range, cursor and tenant: the flush in progress's,
     /// the memtable's and the segments'.
-    fn blocks_in_scope(&self, plan: &Plan<'_>) -> Vec<BlockRef> {
+    pub(super) fn blocks_in_scope(&self, plan: &Plan<'_>) -> Vec<BlockRef> {
         let state = self.read();
         let in_scope = |block: &BlockRef| {
             let (min_time, max_time, min_id, _) = block.bounds();

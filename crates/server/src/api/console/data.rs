@@ -38,18 +38,6 @@ pub fn aggregate(
     store.aggregate(&req, pipe).map_err(|e| e.to_string())
 }
 
-/// `(value, count)` pairs of a `stats count() by F` table, without the rows lacking `F`.
-pub fn ranked(table: &Table) -> Vec<(String, u64)> {
-    table
-        .rows
-        .iter()
-        .filter_map(|row| match (row.first()?, row.last()?.as_u64()) {
-            (serde_json::Value::Null, _) | (_, None) => None,
-            (value, Some(count)) => Some((cell(value), count)),
-        })
-        .collect()
-}
-
 /// `(bucket start ms, count)` pairs of a `timechart` table.
 pub fn buckets(table: &Table) -> Vec<(i64, u64)> {
     table

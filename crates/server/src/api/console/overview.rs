@@ -4,7 +4,7 @@
 //! push them again every few seconds.
 
 use super::{data, html, session_of, soc};
-use crate::api::ApiState;
+use crate::{api::ApiState, summary::Summary};
 use axum::{
     extract::{Query, State},
     http::{HeaderMap, StatusCode},
@@ -13,7 +13,10 @@ use axum::{
 };
 use palisade_console::{
     chart::{histogram, Bar},
-    pages::{live::OverviewLive, CountRow, OverviewPage, Tile},
+    pages::{
+        live::{OverviewLive, SilentSource},
+        CountRow, OverviewPage, Tile,
+    },
     Template,
 };
 use palisade_core::{time::now_ms, TenantId};
@@ -21,63 +24,67 @@ use palisade_iam::{role::Permission, Identity};
 use serde::Deserialize;
 use std::sync::Arc;
 
-/// The window the lists and totals cover.
-const WINDOW_MS: i64 = soc::WINDOW_MS;
-/// The window of the event-rate chart, in one-minute buckets.
-const RATE_WINDOW_MS: i64 = 60 * 60_000;
-/// How many sources and hosts are listed.
+/// How many sources, hosts, users and addresses are listed.
 const TOP: usize = 10;
 
-/// What the event store says about the tenant.
-struct EventPanels {
-    per_minute: Vec<(i64, u64)>,
-    total: u64,
-    sources: Vec<(String, u64)>,
-    hosts: Vec<(String, u64)>,
+/// The `TOP` first of a ranked list, as table rows.
+fn top(ranked: impl IntoIterator<Item = (String, u64)>) -> Vec<CountRow> {
+    CountRow::ranked(ranked.into_iter().take(TOP).collect())
 }
 
-fn event_panels(
-    state: &ApiState,
-    tenant: Option<TenantId>,
+/// The event numbers of `scope` (`None`: every tenant), caught up with the store.
+async fn event_summary(
+    state: &Arc<ApiState>,
+    scope: Option<TenantId>,
     now: i64,
-) -> Result<EventPanels, String> {
-    let store = state.pipeline.store();
-    let all = data::everything()?;
-    let day = (now - WINDOW_MS, None);
-    let hour = (now - RATE_WINDOW_MS, None);
-    let per_minute = data::aggregate(
-        store,
-        tenant.clone(),
-        all.clone(),
-        hour,
-        &data::pipe("timechart 1m count()")?,
-    )?;
-    let sources = data::aggregate(
-        store,
-        tenant.clone(),
-        all.clone(),
-        day,
-        &data::pipe("stats count() by metadata.log_name")?,
-    )?;
-    let hosts = data::aggregate(
-        store,
-        tenant.clone(),
-        all.clone(),
-        day,
-        &data::pipe("stats count() by device.hostname")?,
-    )?;
-    let total = data::aggregate(store, tenant, all, day, &data::pipe("stats count()")?)?;
-    let top = |t| data::ranked(t).into_iter().take(TOP).collect();
-    Ok(EventPanels {
-        per_minute: data::buckets(&per_minute),
-        total: total
-            .rows
-            .first()
-            .and_then(|r| r.last()?.as_u64())
-            .unwrap_or(0),
-        sources: top(&sources),
-        hosts: top(&hosts),
+) -> Result<Summary, String> {
+    let reader = state.clone();
+    off_thread(move || {
+        let store = reader.pipeline.store();
+        reader.event_summary.current(store, scope.as_ref(), now)
     })
+    .await
+}
+
+/// The panels the event counters feed: the rate and 24-hour tiles, the rate chart, the top
+/// lists and the silent hosts.
+fn event_panels(live: &mut OverviewLive, tiles: &mut Vec<Tile>, summary: Summary, now: i64) {
+    let bars = minute_bars(&summary.per_minute, now);
+    let last_minute = bars.iter().rev().nth(1).map_or(0, |b| b.count);
+    let hour: u64 = bars.iter().map(|b| b.count).sum();
+    tiles.push(Tile {
+        label: "Events / min".into(),
+        value: data::grouped(last_minute),
+        note: format!("last full minute; {} in the last hour", data::grouped(hour)),
+        tone: "",
+    });
+    tiles.push(Tile {
+        label: "Events, 24 h".into(),
+        value: data::grouped(summary.total),
+        note: format!(
+            "{} sources, {} hosts",
+            summary.sources.len(),
+            summary.hosts.len()
+        ),
+        tone: "",
+    });
+    live.rate_chart = Some(histogram("Events per minute, last hour", &bars));
+    live.sources = top(summary.sources.into_iter().map(|s| (s.name, s.day)));
+    live.hosts = top(summary.hosts);
+    live.users = top(summary.users);
+    live.addresses = top(summary.addresses);
+    live.silent = Some(
+        summary
+            .silent
+            .into_iter()
+            .take(TOP)
+            .map(|host| SilentSource {
+                name: host.name,
+                last_seen: data::when(host.last_active),
+                events: host.events,
+            })
+            .collect(),
+    );
 }
 
 /// One bar per minute of the last hour, gaps filled with zero.
@@ -133,43 +140,12 @@ fn unavailable(label: &str, why: String) -> Tile {
 pub(super) async fn live_panels(state: Arc<ApiState>, identity: &Identity) -> OverviewLive {
     let now = now_ms();
     let mut tiles = Vec::new();
-    let (mut rate_chart, mut sources, mut hosts) = (None, Vec::new(), Vec::new());
     let scope = (!identity.is_operator()).then(|| identity.tenant.clone());
     let mut live = soc_panels(&state, identity, scope.clone(), now, &mut tiles).await;
     if identity.can(Permission::EventsSearch) {
-        let tenant = scope;
-        let reader = state.clone();
-        let panels = tokio::task::spawn_blocking(move || event_panels(&reader, tenant, now))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r);
-        match panels {
-            Ok(p) => {
-                let bars = minute_bars(&p.per_minute, now);
-                let last_minute = bars.iter().rev().nth(1).map_or(0, |b| b.count);
-                let hour: u64 = bars.iter().map(|b| b.count).sum();
-                tiles.push(Tile {
-                    label: "Events / min".into(),
-                    value: data::grouped(last_minute),
-                    note: format!("last full minute; {} in the last hour", data::grouped(hour)),
-                    tone: "",
-                });
-                tiles.push(Tile {
-                    label: "Events, 24 h".into(),
-                    value: data::grouped(p.total),
-                    note: format!("{} sources, {} hosts", p.sources.len(), p.hosts.len()),
-                    tone: "",
-                });
-                rate_chart = Some(histogram("Events per minute, last hour", &bars));
-                sources = CountRow::ranked(p.sources);
-                hosts = CountRow::ranked(p.hosts);
-            }
-            Err(e) => tiles.push(Tile {
-                label: "Events".into(),
-                value: "unavailable".into(),
-                note: e,
-                tone: "bad",
-            }),
+        match event_summary(&state, scope, now).await {
+            Ok(summary) => event_panels(&mut live, &mut tiles, summary, now),
+            Err(e) => tiles.push(unavailable("Events", e)),
         }
     }
     if identity.can(Permission::Metrics) {
@@ -203,9 +179,6 @@ pub(super) async fn live_panels(state: Arc<ApiState>, identity: &Identity) -> Ov
         });
     }
     live.tiles = tiles;
-    live.rate_chart = rate_chart;
-    live.sources = sources;
-    live.hosts = hosts;
     live.window = "last 24 h".into();
     live.drawn_at = data::when(now);
     live
@@ -257,7 +230,7 @@ async fn soc_panels(
         }
     }
     if identity.can(Permission::AlertsRead) {
-        let (reader, tenant) = (state.clone(), scope.clone());
+        let (reader, tenant) = (state.clone(), scope);
         match off_thread(move || soc::alert_panels(&reader, tenant, now)).await {
             Ok((levels, trend, total)) => {
                 tiles.push(Tile {
@@ -273,17 +246,6 @@ async fn soc_panels(
                 live.alert_trend = Some(trend);
             }
             Err(e) => tiles.push(unavailable("Alerts", e)),
-        }
-    }
-    if identity.can(Permission::EventsSearch) {
-        let reader = state.clone();
-        match off_thread(move || soc::entity_panels(&reader, scope, now)).await {
-            Ok(panels) => {
-                live.users = panels.users;
-                live.addresses = panels.addresses;
-                live.silent = Some(panels.silent);
-            }
-            Err(e) => tiles.push(unavailable("Users and addresses", e)),
         }
     }
     live

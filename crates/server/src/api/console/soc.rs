@@ -1,34 +1,23 @@
-//! The overview's security panels: alerts by level and the hourly attack trend, open
-//! incidents by severity, top users and source addresses, and hosts that went silent. Each
-//! reads the same services the API does, for one tenant (`None`: every tenant, for an
-//! operator).
+//! The overview's security panels: alerts by level and the hourly attack trend, and open
+//! incidents by severity. Each reads the same services the API does, for one tenant (`None`:
+//! every tenant, for an operator). The event panels read the event counters
+//! (`crate::summary`).
 
 use super::data;
 use crate::api::ApiState;
 use palisade_alerts::AlertFilter;
 use palisade_console::{
     chart::{histogram, Bar},
-    pages::{
-        live::{LevelCount, SilentSource},
-        CountRow,
-    },
+    pages::live::LevelCount,
 };
 use palisade_core::{AlertLevel, TenantId};
 use palisade_incident::{IncidentFilter, IncidentState};
-use palisade_store::EventStore;
 use std::collections::HashMap;
 
 /// The window the panels cover.
 pub const WINDOW_MS: i64 = 24 * 3_600_000;
-/// A host with no event for this long is silent.
-const SILENT_AFTER_MS: i64 = 30 * 60_000;
-/// The resolution of a silent host's last activity.
-const ACTIVITY_BUCKET: &str = "10m";
-const ACTIVITY_BUCKET_MS: i64 = 10 * 60_000;
 /// The most alerts or incidents counted.
 const MAX_COUNTED: usize = 10_000;
-/// Rows of a ranked list.
-const TOP: usize = 10;
 /// Levels, most serious first.
 const LEVELS: [AlertLevel; 5] = [
     AlertLevel::Critical,
@@ -114,122 +103,9 @@ pub fn incident_panel(
     Ok(by_level(open.iter().map(|i| i.severity)))
 }
 
-/// What the event store says about users, addresses and quiet hosts.
-pub struct EntityPanels {
-    /// Top users (target or acting).
-    pub users: Vec<CountRow>,
-    /// Top source addresses.
-    pub addresses: Vec<CountRow>,
-    /// Hosts silent for half an hour that sent events in the window.
-    pub silent: Vec<SilentSource>,
-}
-
-fn count_by(
-    store: &EventStore,
-    tenant: &Option<TenantId>,
-    field: &str,
-    now: i64,
-) -> Result<Vec<(String, u64)>, String> {
-    let table = data::aggregate(
-        store,
-        tenant.clone(),
-        data::everything()?,
-        (now - WINDOW_MS, None),
-        &data::pipe(&format!("stats count() by {field}"))?,
-    )?;
-    Ok(data::ranked(&table))
-}
-
-/// Top users and source addresses, and the silent hosts, over the window.
-pub fn entity_panels(
-    state: &ApiState,
-    tenant: Option<TenantId>,
-    now: i64,
-) -> Result<EntityPanels, String> {
-    let store = state.pipeline.store();
-    let mut users: HashMap<String, u64> = HashMap::new();
-    for field in ["user.name", "actor.user.name"] {
-        for (name, count) in count_by(store, &tenant, field, now)? {
-            *users.entry(name).or_default() += count;
-        }
-    }
-    let mut users: Vec<(String, u64)> = users.into_iter().collect();
-    users.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    users.truncate(TOP);
-    let mut addresses = count_by(store, &tenant, "src_endpoint.ip", now)?;
-    addresses.truncate(TOP);
-    let activity = data::aggregate(
-        store,
-        tenant,
-        data::everything()?,
-        (now - WINDOW_MS, None),
-        &data::pipe(&format!(
-            "timechart {ACTIVITY_BUCKET} count() by device.hostname"
-        ))?,
-    )?;
-    Ok(EntityPanels {
-        users: CountRow::ranked(users),
-        addresses: CountRow::ranked(addresses),
-        silent: silent_hosts(&activity, now),
-    })
-}
-
-/// Hosts whose last activity bucket ended more than [`SILENT_AFTER_MS`] ago, quietest first.
-fn silent_hosts(activity: &palisade_query::Table, now: i64) -> Vec<SilentSource> {
-    let mut hosts: HashMap<String, (i64, u64)> = HashMap::new();
-    for row in &activity.rows {
-        let (Some(start), Some(serde_json::Value::String(host)), Some(count)) = (
-            row.first().and_then(|v| v.as_i64()),
-            row.get(1),
-            row.get(2).and_then(|v| v.as_u64()),
-        ) else {
-            continue;
-        };
-        let entry = hosts.entry(host.clone()).or_insert((start, 0));
-        entry.0 = entry.0.max(start);
-        entry.1 += count;
-    }
-    let mut silent: Vec<(String, i64, u64)> = hosts
-        .into_iter()
-        .filter(|(_, (last, _))| last + ACTIVITY_BUCKET_MS <= now - SILENT_AFTER_MS)
-        .map(|(host, (last, events))| (host, last, events))
-        .collect();
-    silent.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    silent
-        .into_iter()
-        .take(TOP)
-        .map(|(name, last, events)| SilentSource {
-            name,
-            last_seen: data::when(last),
-            events,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_host_is_silent_after_half_an_hour_without_events() {
-        let now = 10 * 3_600_000;
-        let table = palisade_query::Table {
-            columns: vec!["time".into(), "device.hostname".into(), "count".into()],
-            rows: vec![
-                vec![json!(now - 3 * 3_600_000), json!("quiet"), json!(5)],
-                vec![json!(now - 2 * 3_600_000), json!("quiet"), json!(2)],
-                vec![json!(now - 3 * 3_600_000), json!("busy"), json!(1)],
-                vec![json!(now - 10 * 60_000), json!("busy"), json!(4)],
-                vec![json!(now - 3 * 3_600_000), json!(null), json!(9)],
-            ],
-        };
-        let silent = silent_hosts(&table, now);
-        assert_eq!(silent.len(), 1);
-        assert_eq!(silent[0].name, "quiet");
-        assert_eq!(silent[0].events, 7);
-        assert_eq!(silent[0].last_seen, data::when(now - 2 * 3_600_000));
-    }
 
     #[test]
     fn levels_are_counted_most_serious_first_with_zeros() {
