@@ -6,7 +6,7 @@
 //! per event instead of an event's many small allocations, search reads it like a stored
 //! block, and a flush only compresses and seals it.
 
-use super::terms::{index_free_text, index_whole_value};
+use super::terms::{index_free_text, LastWholeValues};
 use crate::{
     bloom::{Bloom, RunScratch},
     column::ColumnBuilder,
@@ -33,6 +33,8 @@ pub struct BlockBuilder {
     /// One row's term hashes (kept to reuse the allocation).
     row_terms: Vec<u64>,
     scratch: RunScratch,
+    /// Each column's last indexed whole value.
+    last_values: LastWholeValues,
     /// The previous block's emptied column buffers, by field: the next block of a partition
     /// is likely alike, and reusing them spares the allocator fresh (zeroed) pages.
     spare: Vec<(FieldName, ColumnBuilder)>,
@@ -95,6 +97,7 @@ impl BlockBuilder {
             terms: TermSet::default(),
             row_terms: Vec::new(),
             scratch: RunScratch::default(),
+            last_values: LastWholeValues::default(),
             spare: Vec::new(),
         }
     }
@@ -113,6 +116,7 @@ impl BlockBuilder {
             column.clear();
         }
         self.scratch = RunScratch::default();
+        self.last_values.clear();
         block
     }
 
@@ -162,7 +166,8 @@ impl BlockBuilder {
             } else {
                 column.push(row, value);
             }
-            index_whole_value(path, value, &mut self.row_terms);
+            self.last_values
+                .index(slot, path, value, &mut self.row_terms);
         }
         index_free_text(raw, message, &mut self.row_terms, &mut self.scratch);
         self.terms.extend(self.row_terms.drain(..));

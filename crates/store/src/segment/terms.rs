@@ -13,6 +13,39 @@ pub fn index_whole_value(path: &str, value: &Value, hashes: &mut Vec<u64>) {
     }
 }
 
+/// The whole value last indexed in each column of a block, so that a value repeated row
+/// after row (a host, an application, the source, the parser) is checked and hashed once
+/// per block instead of once per event: its term is in the block's terms already.
+#[derive(Default)]
+pub struct LastWholeValues {
+    /// By column slot: the value's bytes, when one was indexed.
+    by_slot: Vec<Option<Vec<u8>>>,
+}
+
+impl LastWholeValues {
+    /// [`index_whole_value`] for the value of column `slot`, unless it equals the value that
+    /// column indexed last.
+    pub fn index(&mut self, slot: usize, path: &str, value: &Value, hashes: &mut Vec<u64>) {
+        let Value::Str(text) = value else { return };
+        if self.by_slot.len() <= slot {
+            self.by_slot.resize_with(slot + 1, || None);
+        }
+        let last = &mut self.by_slot[slot];
+        if last.as_deref() == Some(text.as_bytes()) {
+            return;
+        }
+        index_whole_value(path, value, hashes);
+        let kept = last.get_or_insert_with(Vec::new);
+        kept.clear();
+        kept.extend_from_slice(text.as_bytes());
+    }
+
+    /// Forgets every value (a new block starts with no terms, and its slots are new).
+    pub fn clear(&mut self) {
+        self.by_slot.clear();
+    }
+}
+
 /// Adds the index terms of `raw_data` and `message`, reading each byte once: a message is
 /// usually the tail of its raw data, so the raw data is tokenized up to where the message
 /// starts, then the message, then the one major token of the raw data that straddles that
@@ -61,6 +94,24 @@ mod tests {
                 );
             });
         }
+    }
+
+    #[test]
+    fn a_repeated_value_is_hashed_once_per_column_until_cleared() {
+        let mut last = LastWholeValues::default();
+        let mut hashes = Vec::new();
+        let host = Value::from("web01");
+        last.index(0, "device.hostname", &host, &mut hashes);
+        last.index(0, "device.hostname", &host, &mut hashes);
+        last.index(1, "metadata.product.name", &host, &mut hashes);
+        assert_eq!(hashes.len(), 2);
+        last.index(0, "device.hostname", &Value::from("web02"), &mut hashes);
+        last.index(0, "device.hostname", &host, &mut hashes);
+        assert_eq!(hashes.len(), 4);
+        last.clear();
+        last.index(0, "device.hostname", &host, &mut hashes);
+        assert_eq!(hashes.len(), 5);
+        assert_eq!(hashes[0], hashes[4]);
     }
 
     #[test]
