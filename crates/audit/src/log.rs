@@ -41,7 +41,8 @@ impl Default for AuditOptions {
 pub(crate) struct Shared {
     /// Every record's leaf hash and the complete subtrees above them.
     pub tree: MerkleTree,
-    /// The newest signed tree head (covers every committed record).
+    /// The newest signed tree head; when it covers fewer records than the tree holds,
+    /// [`current_head`] signs a new one (heads are signed when asked for, not per batch).
     pub head: SignedTreeHead,
     /// Length of the record file's committed part.
     pub committed_len: u64,
@@ -53,6 +54,7 @@ pub(crate) struct Shared {
 pub struct AuditLog {
     dir: PathBuf,
     public: PublicKey,
+    key: Arc<SigningKey>,
     shared: Arc<RwLock<Shared>>,
     commands: Mutex<Option<mpsc::Sender<Command>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -109,8 +111,9 @@ impl AuditLog {
             committed_len: end.end_offset,
         }));
         let public = key.public().clone();
+        let key = Arc::new(key);
         let (tx, rx) = mpsc::channel();
-        let writer = Writer::new(dir.to_owned(), key, shared.clone(), options);
+        let writer = Writer::new(dir.to_owned(), key.clone(), shared.clone(), options);
         let thread = std::thread::Builder::new()
             .name("audit-writer".into())
             .spawn(move || writer.run(rx))
@@ -118,6 +121,7 @@ impl AuditLog {
         Ok(AuditLog {
             dir: dir.to_owned(),
             public,
+            key,
             shared,
             commands: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
@@ -167,7 +171,7 @@ impl AuditLog {
 
     /// The newest signed tree head, covering every committed record.
     pub fn tree_head(&self) -> SignedTreeHead {
-        self.read().head.clone()
+        current_head(&self.shared, &self.key)
     }
 
     /// The leaf hash of record `index`.
@@ -212,6 +216,27 @@ impl Drop for AuditLog {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// A signed head covering every committed record: the newest one, or a new one signed now
+/// when records were committed since.
+pub(crate) fn current_head(shared: &RwLock<Shared>, key: &SigningKey) -> SignedTreeHead {
+    {
+        let shared = shared.read().unwrap_or_else(|p| p.into_inner());
+        if shared.head.tree_size == shared.tree.len() {
+            return shared.head.clone();
+        }
+    }
+    let mut shared = shared.write().unwrap_or_else(|p| p.into_inner());
+    let size = shared.tree.len();
+    if shared.head.tree_size != size {
+        let root = shared
+            .tree
+            .root(size)
+            .unwrap_or_else(|_| merkle::empty_root());
+        shared.head = SignedTreeHead::sign(key, size, palisade_core::time::now_ms(), &root);
+    }
+    shared.head.clone()
 }
 
 /// Creates the audit directory readable by its owner only.

@@ -4,10 +4,9 @@
 
 use crate::{
     error::AuditError,
-    frame,
-    head::{self, SignedTreeHead},
+    frame, head,
     key::SigningKey,
-    log::{AuditOptions, Shared},
+    log::{current_head, AuditOptions, Shared},
     merkle::{self, Hash},
     record::{AuditEntry, AuditEvent},
     scan::RECORDS_FILE,
@@ -32,7 +31,7 @@ type Pending = Vec<(AuditEvent, oneshot::Sender<Result<u64, AuditError>>)>;
 /// The writer's own state.
 pub(crate) struct Writer {
     dir: PathBuf,
-    key: SigningKey,
+    key: Arc<SigningKey>,
     shared: Arc<RwLock<Shared>>,
     options: AuditOptions,
     /// Size of the last head appended to the heads file.
@@ -43,7 +42,7 @@ pub(crate) struct Writer {
 impl Writer {
     pub(crate) fn new(
         dir: PathBuf,
-        key: SigningKey,
+        key: Arc<SigningKey>,
         shared: Arc<RwLock<Shared>>,
         options: AuditOptions,
     ) -> Self {
@@ -94,7 +93,7 @@ impl Writer {
 
     /// Whether the heads file already holds a head for every committed record.
     fn head_written(&self) -> bool {
-        let size = self.shared_ref().head.tree_size;
+        let size = self.shared_ref().tree.len();
         size == 0 || self.written_head_size == Some(size)
     }
 
@@ -106,7 +105,8 @@ impl Writer {
         self.shared.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Writes one batch durably, then publishes it (tree, head) and answers the callers.
+    /// Writes one batch durably, then publishes it (the tree; its head is signed when asked
+    /// for) and answers the callers.
     fn commit(&mut self, batch: Pending) {
         let (start, committed_len) = {
             let shared = self.shared_ref();
@@ -138,13 +138,6 @@ impl Writer {
                 shared.tree.push(leaf);
             }
             shared.committed_len = committed_len + bytes.len() as u64;
-            let size = shared.tree.len();
-            let root = shared
-                .tree
-                .root(size)
-                .unwrap_or_else(|_| merkle::empty_root());
-            shared.head =
-                SignedTreeHead::sign(&self.key, size, palisade_core::time::now_ms(), &root);
         }
         for (index, reply) in replies {
             let _ = reply.send(Ok(index));
@@ -189,7 +182,7 @@ impl Writer {
         if !due || self.head_written() {
             return;
         }
-        let head = self.shared_ref().head.clone();
+        let head = current_head(&self.shared, &self.key);
         self.last_head_write = Instant::now();
         match head::append(&self.dir, &head) {
             Ok(()) => self.written_head_size = Some(head.tree_size),

@@ -191,7 +191,7 @@ fn stored_total(client: &Client) -> anyhow::Result<u64> {
 }
 
 /// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+pub(crate) fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .with_context(|| format!("no process {pid}"))?;
     let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");

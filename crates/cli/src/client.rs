@@ -34,6 +34,7 @@ pub struct Client {
     base: String,
     token: String,
     agent: ureq::Agent,
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Client {
@@ -44,14 +45,30 @@ impl Client {
             .trim()
             .to_owned();
         let mut builder = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(300));
-        if args.server.starts_with("https://") {
-            builder = builder.tls_config(Arc::new(tls_config(&args.ca_cert)?));
+        let tls = if args.server.starts_with("https://") {
+            Some(Arc::new(tls_config(&args.ca_cert)?))
+        } else {
+            None
+        };
+        if let Some(tls) = &tls {
+            builder = builder.tls_config(tls.clone());
         }
         Ok(Client {
             base: args.server.trim_end_matches('/').to_owned(),
             token,
             agent: builder.build(),
+            tls,
         })
+    }
+
+    /// The API token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The TLS settings trusting the server's certificate (`None` for plain HTTP).
+    pub fn tls(&self) -> Option<Arc<rustls::ClientConfig>> {
+        self.tls.clone()
     }
 
     /// A request to `path` carrying the token.

@@ -1,23 +1,32 @@
 //! `palisade bench kms`: a load generator for the key service over its HTTPS API with
 //! keep-alive connections, beside the raw speed of the same AEAD in process (the ceiling).
+//! With `--pid` it also reports the server's CPU time per operation, and always its own.
 
-use crate::client::{Client, ServerArgs};
+use crate::{
+    bench::cpu_seconds,
+    client::{Client, ServerArgs},
+    kms_load::{encrypt_decrypt_until, Target, Workload},
+};
+use anyhow::Context;
 use base64::Engine;
+use bytes::Bytes;
 use std::{
+    path::PathBuf,
     process::ExitCode,
-    sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc,
-    },
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 /// Flags of `palisade bench kms`.
 #[derive(clap::Args)]
 pub struct KmsBench {
-    /// Parallel keep-alive connections (one thread each).
+    /// Parallel keep-alive connections (one request in flight on each).
     #[arg(long, default_value_t = 8)]
     connections: usize,
+    /// Load generator threads the connections are spread over (each runs its connections
+    /// on one event loop).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
     /// Seconds of encrypt+decrypt load.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -30,87 +39,162 @@ pub struct KmsBench {
     /// Data-key requests for the latency measurement.
     #[arg(long, default_value_t = 2000)]
     datakeys: usize,
+    /// Process id of the server, to report its CPU time per operation (same machine only).
+    #[arg(long)]
+    pid: Option<u32>,
+    /// Token of a key administrator (the operator's `admin.token` will do), to create the
+    /// benchmark key when it does not exist yet; `--token-file` must be a key user's.
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
     #[command(flatten)]
     server: ServerArgs,
 }
 
+/// The key every run encrypts with.
+const KEY: &str = "bench-aes256";
+
 /// Runs the benchmark and prints one result line per measurement.
 pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
-    let client = Arc::new(Client::new(&args.server)?);
-    let key = "bench-aes256";
-    let create = serde_json::json!({"name": key, "type": "aes256-gcm96"}).to_string();
-    if let Err(e) = client.post("/api/v1/kms/keys", "application/json", create.as_bytes()) {
-        if !e.to_string().contains("409") {
-            return Err(e);
-        }
+    if let Some(admin) = &args.admin_token_file {
+        create_key(&ServerArgs {
+            token_file: admin.clone(),
+            ..args.server.clone()
+        })?;
     }
-    let plaintext = base64::engine::general_purpose::STANDARD.encode(vec![0x5a_u8; args.size]);
-    let batch = args.batch.max(1);
-    let encrypt_body = if batch == 1 {
-        serde_json::json!({ "plaintext": plaintext })
-    } else {
-        serde_json::json!({ "batch_input": vec![serde_json::json!({ "plaintext": plaintext }); batch] })
-    }
-    .to_string();
-    let ops = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
+    let client = Client::new(&args.server)?;
+    let target = Target::new(&args.server.server, client.token(), client.tls())?;
+    let work = Arc::new(workload(args.size, args.batch.max(1)));
+    let server_cpu_before = args.pid.map(cpu_seconds).transpose()?;
+    let own_cpu_before = cpu_seconds(std::process::id())?;
     let started = Instant::now();
-    let workers: Vec<std::thread::JoinHandle<anyhow::Result<()>>> = (0..args.connections)
-        .map(|_| {
-            // One client (one agent, one pooled connection) per thread: every thread keeps
-            // its own connection alive instead of competing for a shared pool of one.
-            let client = Client::new(&args.server)?;
-            let (ops, stop, body) = (ops.clone(), stop.clone(), encrypt_body.clone());
-            Ok(std::thread::spawn(move || -> anyhow::Result<()> {
-                let path_enc = format!("/api/v1/kms/keys/{key}/encrypt");
-                let path_dec = format!("/api/v1/kms/keys/{key}/decrypt");
-                while !stop.load(Ordering::Relaxed) {
-                    let mut ct = client.post(&path_enc, "application/json", body.as_bytes())?;
-                    let dec = match ct.get_mut("batch_results") {
-                        Some(results) => {
-                            let items: Vec<_> = results
-                                .as_array_mut()
-                                .into_iter()
-                                .flatten()
-                                .map(
-                                    |r| serde_json::json!({ "ciphertext": r["ciphertext"].take() }),
-                                )
-                                .collect();
-                            serde_json::json!({ "batch_input": items })
-                        }
-                        None => serde_json::json!({ "ciphertext": ct["ciphertext"] }),
-                    };
-                    client.post(&path_dec, "application/json", dec.to_string().as_bytes())?;
-                    ops.fetch_add(2 * batch as u64, Ordering::Relaxed);
-                }
-                Ok(())
-            }))
-        })
-        .collect::<anyhow::Result<_>>()?;
-    std::thread::sleep(Duration::from_secs(args.seconds));
-    stop.store(true, Ordering::Relaxed);
-    for w in workers {
-        w.join()
-            .map_err(|_| anyhow::anyhow!("a load thread panicked"))??;
-    }
+    let items = load(
+        &target,
+        &work,
+        args.connections.max(1),
+        args.threads.max(1),
+        args.seconds,
+    )?;
     let elapsed = started.elapsed().as_secs_f64();
-    let http_rate = ops.load(Ordering::Relaxed) as f64 / elapsed;
+    let own_cpu = cpu_seconds(std::process::id())? - own_cpu_before;
+    let http_rate = items as f64 / elapsed;
     println!(
         "https encrypt+decrypt {} B, {} per request: {:.0} operations/s ({:.0} requests/s) over {} keep-alive connections",
         args.size,
-        batch,
+        work.batch,
         http_rate,
-        http_rate / batch as f64,
+        http_rate / work.batch as f64,
         args.connections
     );
-
-    let mut latencies = Vec::with_capacity(args.datakeys);
-    let path = format!("/api/v1/kms/keys/{key}/datakey");
-    for _ in 0..args.datakeys {
-        let t = Instant::now();
-        client.post(&path, "application/json", b"{}")?;
-        latencies.push(t.elapsed());
+    let per_op = |cpu: f64| cpu * 1e6 / items.max(1) as f64;
+    if let (Some(pid), Some(before)) = (args.pid, server_cpu_before) {
+        let cpu = cpu_seconds(pid)? - before;
+        println!(
+            "server CPU: {cpu:.2} s over {elapsed:.1} s: {:.1} us per operation",
+            per_op(cpu)
+        );
     }
+    println!(
+        "load generator CPU: {own_cpu:.2} s: {:.1} us per operation",
+        per_op(own_cpu)
+    );
+    datakey_latency(&target, args.datakeys)?;
+    let raw_rate = raw_aead_rate(args.size);
+    println!(
+        "raw ring AES-256-GCM encrypt+decrypt {} B, one thread: {:.0} operations/s; HTTPS/raw ratio {:.4} (raw is {:.0}x faster)",
+        args.size,
+        raw_rate,
+        http_rate / raw_rate,
+        raw_rate / http_rate.max(1.0)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates the benchmark key unless it exists.
+fn create_key(admin: &ServerArgs) -> anyhow::Result<()> {
+    let create = serde_json::json!({"name": KEY, "type": "aes256-gcm96"}).to_string();
+    match Client::new(admin)?.post("/api/v1/kms/keys", "application/json", create.as_bytes()) {
+        Err(e) if !e.to_string().contains("409") => Err(e.context("cannot create the key")),
+        _ => Ok(()),
+    }
+}
+
+/// The request bodies, encoded once.
+fn workload(size: usize, batch: usize) -> Workload {
+    let plaintext_b64 = base64::engine::general_purpose::STANDARD.encode(vec![0x5a_u8; size]);
+    let item = serde_json::json!({ "plaintext": plaintext_b64 });
+    let body = if batch == 1 {
+        item
+    } else {
+        serde_json::json!({ "batch_input": vec![item; batch] })
+    };
+    Workload {
+        encrypt_path: format!("/api/v1/kms/keys/{KEY}/encrypt"),
+        decrypt_path: format!("/api/v1/kms/keys/{KEY}/decrypt"),
+        encrypt_body: Bytes::from(body.to_string()),
+        plaintext_b64,
+        batch,
+    }
+}
+
+/// Runs `connections` encrypt+decrypt loops for `seconds`, spread over `threads` event
+/// loops; returns the operations done.
+fn load(
+    target: &Target,
+    work: &Arc<Workload>,
+    connections: usize,
+    thread_count: usize,
+    seconds: u64,
+) -> anyhow::Result<u64> {
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let threads: Vec<std::thread::JoinHandle<anyhow::Result<u64>>> = (0..thread_count)
+        .map(|t| {
+            let (target, work) = (target.clone(), work.clone());
+            let mine = (t..connections).step_by(thread_count).count();
+            std::thread::spawn(move || {
+                event_loop()?.block_on(async move {
+                    let mut loops = tokio::task::JoinSet::new();
+                    for _ in 0..mine {
+                        let connection = target.connect().await?;
+                        loops.spawn(encrypt_decrypt_until(connection, work.clone(), until));
+                    }
+                    let mut items = 0;
+                    while let Some(done) = loops.join_next().await {
+                        items += done.context("a load task failed")??;
+                    }
+                    anyhow::Ok(items)
+                })
+            })
+        })
+        .collect();
+    let mut items = 0;
+    for t in threads {
+        items += t
+            .join()
+            .map_err(|_| anyhow::anyhow!("a load thread panicked"))??;
+    }
+    Ok(items)
+}
+
+/// A single-threaded runtime: the load generator's connections share one thread each.
+fn event_loop() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Sequential data-key requests on one connection; prints p50 and p99.
+fn datakey_latency(target: &Target, count: usize) -> anyhow::Result<()> {
+    let path = format!("/api/v1/kms/keys/{KEY}/datakey");
+    let mut latencies = event_loop()?.block_on(async {
+        let mut connection = target.connect().await?;
+        let mut latencies = Vec::with_capacity(count);
+        for _ in 0..count {
+            let t = Instant::now();
+            connection.post(&path, Bytes::from_static(b"{}")).await?;
+            latencies.push(t.elapsed());
+        }
+        anyhow::Ok(latencies)
+    })?;
     latencies.sort();
     let pct = |p: f64| {
         latencies
@@ -124,16 +208,7 @@ pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
         pct(0.99).as_secs_f64() * 1e6,
         latencies.len()
     );
-
-    let raw_rate = raw_aead_rate(args.size);
-    println!(
-        "raw ring AES-256-GCM encrypt+decrypt {} B, one thread: {:.0} operations/s; HTTPS/raw ratio {:.4} (raw is {:.0}x faster)",
-        args.size,
-        raw_rate,
-        http_rate / raw_rate,
-        raw_rate / http_rate.max(1.0)
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Encrypt+decrypt operations per second of the key service's own AEAD path in process.

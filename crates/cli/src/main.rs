@@ -16,6 +16,7 @@ mod incident_tables;
 mod incidents;
 mod ingest;
 mod kms_bench;
+mod kms_load;
 mod operator;
 mod parse_cmd;
 mod parsers;

@@ -22,6 +22,7 @@ pub mod secret;
 mod sessions;
 mod source_lockout;
 mod tenants;
+mod token_cache;
 mod token_networks;
 mod tokens;
 pub mod totp;
@@ -88,6 +89,10 @@ pub struct Iam {
     store: Arc<StateStore>,
     config: IamConfig,
     admin_networks: Vec<network::Network>,
+    /// Token checks that succeeded, valid until the state store changes.
+    token_cache: token_cache::TokenCache,
+    /// (token id, network) pairs known to be recorded already.
+    token_networks_seen: token_networks::SeenNetworks,
 }
 
 impl Iam {
@@ -109,6 +114,8 @@ impl Iam {
             store,
             config,
             admin_networks,
+            token_cache: Default::default(),
+            token_networks_seen: Default::default(),
         })
     }
 

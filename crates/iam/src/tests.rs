@@ -272,3 +272,4 @@ proptest::proptest! {
 }
 
 mod sources;
+mod token_cache;

@@ -4,7 +4,34 @@
 
 use crate::{network, now_ms, Credential, Iam, IamError, Identity};
 use palisade_state::rusqlite::{params, OptionalExtension};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::{
+    collections::HashSet,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr},
+    sync::Mutex,
+};
+
+/// The most (token, network) pairs kept in memory; beyond it, the set starts over.
+const SEEN_CAPACITY: usize = 100_000;
+
+/// (token id, network) pairs this process saw recorded. Rows of `iam_token_networks` are
+/// never deleted, so a pair seen once needs no lookup again.
+#[derive(Debug, Default)]
+pub(crate) struct SeenNetworks(Mutex<HashSet<(String, String)>>);
+
+impl SeenNetworks {
+    fn contains(&self, token_id: &str, network: &str) -> bool {
+        let seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        seen.contains(&(token_id.to_owned(), network.to_owned()))
+    }
+
+    fn insert(&self, token_id: &str, network: String) {
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= SEEN_CAPACITY {
+            seen.clear();
+        }
+        seen.insert((token_id.to_owned(), network));
+    }
+}
 
 /// The network a source address is counted in: its /24 (IPv4) or /64 (IPv6).
 pub fn network_of(ip: IpAddr) -> String {
@@ -51,6 +78,9 @@ impl Iam {
         source: IpAddr,
     ) -> Result<Option<String>, IamError> {
         let network = network_of(source);
+        if self.token_networks_seen.contains(token_id, &network) {
+            return Ok(None);
+        }
         let (known, any): (Option<i64>, i64) = self.store.with(|c| {
             let known = c
                 .query_row(
@@ -67,6 +97,7 @@ impl Iam {
             Ok((known, any))
         })?;
         if known.is_some() {
+            self.token_networks_seen.insert(token_id, network);
             return Ok(None);
         }
         self.store.with(|c| {
@@ -76,7 +107,15 @@ impl Iam {
                 params![token_id, network, now_ms()],
             )
         })?;
+        self.token_networks_seen.insert(token_id, network.clone());
         Ok((any > 0).then_some(network))
+    }
+
+    /// Whether token `token_id` is already known to have been used from `source`'s network
+    /// (in memory only; `false` means [`Iam::note_token_network`] has to look).
+    pub fn token_network_known(&self, token_id: &str, source: IpAddr) -> bool {
+        self.token_networks_seen
+            .contains(token_id, &network_of(source))
     }
 }
 

@@ -1,9 +1,10 @@
 //! API tokens: 256 random bits, shown once, stored as a digest, scoped to one account (so one
 //! tenant) and one of its roles, expiring, revocable.
 
+use crate::token_cache::{Remembered, Stamp};
 use crate::{now_ms, role::Role, secret, Credential, Iam, IamError, Identity, BOOTSTRAP_TOKEN_ID};
 use palisade_core::TenantId;
-use palisade_state::rusqlite::{params, OptionalExtension, Row};
+use palisade_state::rusqlite::{self, params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
@@ -165,33 +166,58 @@ impl Iam {
     }
 
     /// The identity behind a presented token: the digest compared in constant time, then
-    /// expiry, revocation, the account and its tenant checked.
+    /// expiry, revocation, the account and its tenant checked (a check that succeeded is
+    /// remembered until the state store changes, see `token_cache`).
     pub fn authenticate_token(&self, presented: &str) -> Result<Identity, IamError> {
-        let denied = |why: &str| IamError::Unauthenticated(format!("invalid token: {why}"));
         let id = secret::credential_id(presented).unwrap_or(BOOTSTRAP_TOKEN_ID);
-        type TokenRow = (
-            Vec<u8>,
-            String,
-            Option<i64>,
-            Option<i64>,
-            i64,
-            String,
-            String,
-            String,
-            bool,
-            bool,
-        );
-        let row: Option<TokenRow> = self.store.with(|c| {
-            c.query_row(
+        let found = self.store.with(|c| self.find_token(c, id))?;
+        self.check_token(presented, id, found)
+    }
+
+    /// [`Iam::authenticate_token`] without waiting for the state store: `None` while another
+    /// caller holds it, so an async caller can move to a blocking thread instead.
+    pub fn try_authenticate_token(&self, presented: &str) -> Option<Result<Identity, IamError>> {
+        let id = secret::credential_id(presented).unwrap_or(BOOTSTRAP_TOKEN_ID);
+        let found = match self.store.try_with(|c| self.find_token(c, id))? {
+            Ok(found) => found,
+            Err(e) => return Some(Err(e.into())),
+        };
+        Some(self.check_token(presented, id, found))
+    }
+
+    /// The remembered check of token `id` if the store has not changed since, else its row.
+    fn find_token(&self, c: &Connection, id: &str) -> rusqlite::Result<Found> {
+        let stamp = Stamp::read(c)?;
+        if let Some(remembered) = self.token_cache.get(stamp, id) {
+            return Ok(Found::Remembered(remembered));
+        }
+        let row = c
+            .prepare_cached(
                 "SELECT t.digest, t.role, t.expires_ms, t.revoked_ms, u.id, u.name, u.tenant,
                         u.roles, u.disabled, n.suspended
                  FROM iam_tokens t JOIN iam_users u ON u.id = t.user_id
                  JOIN iam_tenants n ON n.name = u.tenant WHERE t.id = ?1",
-                [id],
-                |r| TokenRow::try_from(r),
-            )
-            .optional()
-        })?;
+            )?
+            .query_row([id], |r| TokenRow::try_from(r))
+            .optional()?;
+        Ok(Found::Row(stamp, row))
+    }
+
+    /// Checks a presented token against what [`Iam::find_token`] found.
+    fn check_token(&self, presented: &str, id: &str, found: Found) -> Result<Identity, IamError> {
+        let denied = |why: &str| IamError::Unauthenticated(format!("invalid token: {why}"));
+        let (stamp, row) = match found {
+            Found::Remembered(remembered) => {
+                if !secret::digest_matches(presented, &remembered.digest) {
+                    return Err(denied("unknown"));
+                }
+                if remembered.expires_ms.is_some_and(|e| e <= now_ms()) {
+                    return Err(denied("expired"));
+                }
+                return Ok(remembered.identity);
+            }
+            Found::Row(stamp, row) => (stamp, row),
+        };
         let Some((
             digest,
             role,
@@ -229,12 +255,42 @@ impl Iam {
         if !held.contains(&role) {
             return Err(denied("the account no longer holds the token's role"));
         }
-        Ok(Identity {
+        let identity = Identity {
             user_id,
             user,
             tenant: TenantId::new(&tenant).map_err(|_| denied("bad tenant"))?,
             roles: vec![role],
             credential: Credential::Token(id.to_owned()),
-        })
+        };
+        let remembered = Remembered {
+            digest,
+            expires_ms: expires,
+            identity: identity.clone(),
+        };
+        self.token_cache.remember(stamp, id, remembered);
+        Ok(identity)
     }
+}
+
+/// The columns [`Iam::find_token`] reads: digest, role, expiry, revocation, account id, name,
+/// tenant, roles, disabled, tenant suspended.
+type TokenRow = (
+    Vec<u8>,
+    String,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    String,
+    bool,
+    bool,
+);
+
+/// What a token lookup found.
+enum Found {
+    /// A check that succeeded while the store stood where it stands now.
+    Remembered(Remembered),
+    /// The token's row (if any), read when the store stood at the stamp.
+    Row(Stamp, Option<TokenRow>),
 }

@@ -32,7 +32,7 @@ pub(crate) async fn check(
         }
         return Err(crate::api::error(StatusCode::FORBIDDEN, e.to_string()));
     }
-    let Some(ip) = ip else {
+    let Some(ip) = ip.filter(|ip| !state.iam.token_network_known(token_id, *ip)) else {
         return Ok(());
     };
     let (iam, id) = (state.iam.clone(), token_id.clone());

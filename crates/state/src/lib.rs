@@ -14,7 +14,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use std::{
     path::{Path, PathBuf},
-    sync::{Mutex, MutexGuard},
+    sync::{Mutex, MutexGuard, TryLockError},
     time::Duration,
 };
 
@@ -146,6 +146,20 @@ impl StateStore {
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StateError> {
         Ok(f(&mut self.lock())?)
+    }
+
+    /// [`StateStore::with`] if the connection is free right now; `None` while another caller
+    /// holds it (an async task then moves to a blocking thread instead of waiting).
+    pub fn try_with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Option<Result<T, StateError>> {
+        let mut conn = match self.conn.try_lock() {
+            Ok(conn) => conn,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        Some(f(&mut conn).map_err(StateError::from))
     }
 
     /// The connection; a panic while it was held does not make the store unusable, because

@@ -113,19 +113,54 @@ pub(crate) struct Entry {
 #[derive(Debug)]
 pub(crate) struct Group {
     pub key: Arc<GroupKey>,
+    /// The matches; add and remove them only through the methods below, which keep `texts`
+    /// in step.
     pub entries: VecDeque<Entry>,
     /// The close deadline this group currently has in the schedule.
     scheduled: Option<i64>,
+    /// How many entries carry each text measure: the group's distinct values, so that a
+    /// distinct-count rule sees at once when no window can reach its bound (instead of
+    /// counting up to `max_events_per_group` entries again at every match). Seeded SipHash,
+    /// like the group keys: the values come from events.
+    texts: HashMap<Box<str>, u32, RandomState>,
 }
 
 impl Group {
     /// Inserts in time order and returns the entry's index.
     pub(crate) fn insert(&mut self, entry: Entry) -> usize {
+        if let Measure::Text(text) = &entry.measure {
+            match self.texts.get_mut(&**text) {
+                Some(count) => *count += 1,
+                None => {
+                    self.texts.insert(text.clone(), 1);
+                }
+            }
+        }
         let at = self
             .entries
             .partition_point(|e| (e.time, e.seq) <= (entry.time, entry.seq));
         self.entries.insert(at, entry);
         at
+    }
+
+    /// Removes the oldest entry.
+    pub(crate) fn pop_front(&mut self) {
+        if let Some(entry) = self.entries.pop_front() {
+            forget_text(&mut self.texts, &entry);
+        }
+    }
+
+    /// Removes the entries at `range`.
+    pub(crate) fn remove_range(&mut self, range: std::ops::Range<usize>) {
+        for entry in self.entries.drain(range) {
+            forget_text(&mut self.texts, &entry);
+        }
+    }
+
+    /// How many distinct text measures the group's entries carry (an upper bound of any
+    /// window's distinct count).
+    pub(crate) fn distinct_texts(&self) -> usize {
+        self.texts.len()
     }
 
     /// Index just past the last entry with time at most `end`.
@@ -136,6 +171,19 @@ impl Group {
     /// Index of the first entry with time at least `start`.
     pub(crate) fn start_of_window(&self, start: i64) -> usize {
         self.entries.partition_point(|e| e.time < start)
+    }
+}
+
+/// Counts a removed entry's text measure out of `texts`.
+fn forget_text(texts: &mut HashMap<Box<str>, u32, RandomState>, entry: &Entry) {
+    let Measure::Text(text) = &entry.measure else {
+        return;
+    };
+    if let Some(count) = texts.get_mut(&**text) {
+        *count -= 1;
+        if *count == 0 {
+            texts.remove(&**text);
+        }
     }
 }
 
@@ -173,6 +221,7 @@ impl GroupTable {
             key: Arc::clone(&key),
             entries: VecDeque::new(),
             scheduled: None,
+            texts: HashMap::default(),
         };
         let slot = match self.free.pop() {
             Some(slot) => {

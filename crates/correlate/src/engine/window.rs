@@ -85,7 +85,7 @@ impl RuleState {
             return;
         };
         if group.entries.len() >= config.max_events_per_group {
-            group.entries.pop_front();
+            group.pop_front();
             stats.event_limit_hits += 1;
         }
         let at = group.insert(entry);
@@ -105,7 +105,7 @@ impl RuleState {
                     is_final,
                     config,
                 ));
-                group.entries.drain(range);
+                group.remove_range(range);
             }
         }
         if self.groups.settle(slot, self.rule.timespan_ms) {
@@ -133,7 +133,7 @@ impl RuleState {
                     break;
                 }
                 if self.early {
-                    group.entries.pop_front();
+                    group.pop_front();
                     continue;
                 }
                 let range = 0..group.end_of_window(end_time);
@@ -141,13 +141,13 @@ impl RuleState {
                 match value.filter(|v| self.rule.condition.holds(*v)) {
                     Some(v) => {
                         out.push(alert(&self.rule, group, range.clone(), v, true, config));
-                        group.entries.drain(range);
+                        group.remove_range(range);
                     }
                     None if self.rule.condition.lower_bounds_only() => {
-                        group.entries.pop_front();
+                        group.pop_front();
                     }
                     None => {
-                        group.entries.drain(range);
+                        group.remove_range(range);
                     }
                 }
             }
@@ -163,6 +163,14 @@ impl RuleState {
     fn satisfied_window_with(&mut self, slot: Slot, at: usize) -> Option<(Range<usize>, f64)> {
         let timespan = self.rule.timespan_ms;
         let group = self.groups.get_mut(slot)?;
+        // An early rule's condition only has lower bounds, and no window holds more distinct
+        // values than the whole group: when even that count falls short, no window is
+        // checked (a token used from one address all day stays O(1) per match).
+        if self.rule.kind == CorrelationType::ValueCount
+            && !self.rule.condition.holds(group.distinct_texts() as f64)
+        {
+            return None;
+        }
         let time = group.entries[at].time;
         let first = group.start_of_window(time.saturating_sub(timespan));
         let last_start = if at + 1 == group.entries.len() {
