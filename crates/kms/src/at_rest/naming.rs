@@ -9,7 +9,7 @@ use crate::{
 /// Names of storage keys start with this; such keys belong to the tenant they name.
 pub const STORAGE_KEY_PREFIX: &str = "palisade-storage-";
 /// More generations than any tenant will shred; bounds the search for the current one.
-const MAX_GENERATIONS: u32 = 10_000;
+pub(super) const MAX_GENERATIONS: u32 = 10_000;
 
 /// The name of `tenant`'s storage key of `generation` (1 = the first; a new generation
 /// starts when the previous one is scheduled for deletion or destroyed).
@@ -51,8 +51,29 @@ pub struct CurrentStorageKey {
 /// deletion or destroyed. A disabled storage key stops the tenant's storage.
 pub fn current_storage_key(keyring: &Keyring, tenant: &str) -> KmsResult<CurrentStorageKey> {
     palisade_core::TenantId::new(tenant).map_err(KmsError::BadInput)?;
+    first_usable_generation(
+        keyring,
+        |generation| storage_key_name(tenant, generation),
+        |name| {
+            format!(
+                "storage key {name:?} is disabled: the tenant's events can be neither stored \
+                 nor read until it is enabled again"
+            )
+        },
+        || format!("tenant {tenant:?} has used up {MAX_GENERATIONS} storage key generations"),
+    )
+}
+
+/// The first generation of a storage key (named by `name_of`) that is not scheduled for
+/// deletion or destroyed; `disabled` and `used_up` word the refusals.
+pub(super) fn first_usable_generation(
+    keyring: &Keyring,
+    name_of: impl Fn(u32) -> String,
+    disabled: impl FnOnce(&str) -> String,
+    used_up: impl FnOnce() -> String,
+) -> KmsResult<CurrentStorageKey> {
     for generation in 1..=MAX_GENERATIONS {
-        let name = storage_key_name(tenant, generation);
+        let name = name_of(generation);
         let Some(key) = keyring.keys.get(&name) else {
             return Ok(CurrentStorageKey {
                 name,
@@ -66,16 +87,9 @@ pub fn current_storage_key(keyring: &Keyring, tenant: &str) -> KmsResult<Current
                     version: Some(key.latest_version),
                 })
             }
-            KeyState::Disabled => {
-                return Err(KmsError::Refused(format!(
-                    "storage key {name:?} is disabled: the tenant's events can be neither stored \
-                     nor read until it is enabled again"
-                )))
-            }
+            KeyState::Disabled => return Err(KmsError::Refused(disabled(&name))),
             KeyState::PendingDeletion | KeyState::Destroyed => {}
         }
     }
-    Err(KmsError::Refused(format!(
-        "tenant {tenant:?} has used up {MAX_GENERATIONS} storage key generations"
-    )))
+    Err(KmsError::Refused(used_up()))
 }

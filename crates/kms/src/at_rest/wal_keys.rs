@@ -12,13 +12,12 @@
 
 use super::{
     audit::{run_audited, KeyOperation, Recorded},
-    naming::{storage_key_name, CurrentStorageKey},
+    naming::{first_usable_generation, storage_key_name, CurrentStorageKey, MAX_GENERATIONS},
     StoreKeyAudit,
 };
 use crate::{
     crypto,
     error::{KmsError, KmsResult},
-    key::KeyState,
     keyring::Keyring,
     keytype::KeyType,
     policy::{Caller, Roles},
@@ -34,8 +33,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// The principal the log's key operations are made under.
 pub const WAL_PRINCIPAL: &str = "palisade-wal";
-/// More generations than anyone will shred; bounds the search for the current one.
-const MAX_GENERATIONS: u32 = 1_000;
 
 /// The name of the WAL storage key of `generation` (1 = the first).
 pub fn wal_key_name(generation: u32) -> String {
@@ -60,32 +57,12 @@ pub fn is_wal_key_name(name: &str) -> bool {
 /// The WAL storage key new data keys are wrapped with: the first generation not scheduled for
 /// deletion or destroyed. A disabled one stops new log files.
 fn current_wal_key(keyring: &Keyring) -> KmsResult<CurrentStorageKey> {
-    for generation in 1..=MAX_GENERATIONS {
-        let name = wal_key_name(generation);
-        let Some(key) = keyring.keys.get(&name) else {
-            return Ok(CurrentStorageKey {
-                name,
-                version: None,
-            });
-        };
-        match key.state {
-            KeyState::Enabled => {
-                return Ok(CurrentStorageKey {
-                    name,
-                    version: Some(key.latest_version),
-                })
-            }
-            KeyState::Disabled => {
-                return Err(KmsError::Refused(format!(
-                    "the write-ahead log's storage key {name:?} is disabled"
-                )))
-            }
-            KeyState::PendingDeletion | KeyState::Destroyed => {}
-        }
-    }
-    Err(KmsError::Refused(format!(
-        "the write-ahead log has used up {MAX_GENERATIONS} storage key generations"
-    )))
+    first_usable_generation(
+        keyring,
+        wal_key_name,
+        |name| format!("the write-ahead log's storage key {name:?} is disabled"),
+        || format!("the write-ahead log has used up {MAX_GENERATIONS} storage key generations"),
+    )
 }
 
 fn wal_caller() -> Caller {
