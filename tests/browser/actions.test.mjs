@@ -8,51 +8,24 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, createTenant, addUser, ingest, totp } from "./harness.mjs";
+import {
+  startServer, createTenant, addUser, ingest, eventually as eventuallyWithin, signedInPage, sshFailureRule,
+} from "./harness.mjs";
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 const shots = resolve(import.meta.dirname, "../../docs/screenshots");
 const password = "correct horse battery staple";
 const ruleId = "console-actions-ssh-failure";
-const rule = `title: SSH password failure (actions test)
-id: ${ruleId}
-status: test
-logsource:
-  product: linux
-  service: sshd
-detection:
-  selection:
-    class_uid: 3002
-    status_id: 2
-  condition: selection
-level: high
-`;
+const rule = sshFailureRule(ruleId, "SSH password failure (actions test)");
 let server, sealed, browser, sec;
 const secrets = {};
 
 /** Polls `probe` until it answers something truthy (15 s at most). */
-async function eventually(probe, what) {
-  for (let i = 0; i < 150; i++) {
-    const found = await probe();
-    if (found) return found;
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+const eventually = (probe, what) => eventuallyWithin(probe, what, 15);
 
 /** A page of `on` signed in as `user` of `tenant` (password and, when enrolled, TOTP). */
-async function signedIn(on, tenant, user) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
-  await page.goto(`${on.url}/console/login`);
-  await page.fill('input[name="tenant"]', tenant);
-  await page.fill('input[name="user"]', user);
-  await page.fill('input[name="password"]', password);
-  if (secrets[user]) await page.fill('input[name="totp"]', totp(secrets[user]));
-  await page.click('button[type="submit"]');
-  await page.waitForURL(/\/console\/$/);
-  return page;
-}
+const signedIn = (on, tenant, user) =>
+  signedInPage(browser, on.url, { tenant, user, password, totpSecret: secrets[user] });
 
 /** The text of a key's cell (`.state`, `.versions`) on the keys page. */
 const keyCell = (page, name, cell) => page.locator(`#keys tr[data-key="${name}"] ${cell}`).textContent();

@@ -131,3 +131,47 @@ export function totp(secret, now = Date.now()) {
   const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(code).padStart(6, "0");
 }
+
+/** Polls `probe` every 100 ms until it answers something truthy; gives up after `seconds`. */
+export async function eventually(probe, what, seconds) {
+  for (let i = 0; i < seconds * 10; i++) {
+    const found = await probe();
+    if (found) return found;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/**
+ * A new 1280x720 page of `browser` signed in to the console at `url` as `user` of `tenant`,
+ * with `password` and, when `totpSecret` is given, the current TOTP code.
+ */
+export async function signedInPage(browser, url, { tenant, user, password, totpSecret }) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await page.goto(`${url}/console/login`);
+  await page.fill('input[name="tenant"]', tenant);
+  await page.fill('input[name="user"]', user);
+  await page.fill('input[name="password"]', password);
+  if (totpSecret) await page.fill('input[name="totp"]', totp(totpSecret));
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/console\/$/);
+  return page;
+}
+
+/** A Sigma rule `id` that raises a high alert on every failed SSH password (OCSF 3002, status 2). */
+export function sshFailureRule(id, title) {
+  return `title: ${title}
+id: ${id}
+status: test
+logsource:
+  product: linux
+  service: sshd
+detection:
+  selection:
+    class_uid: 3002
+    status_id: 2
+  condition: selection
+level: high
+`;
+}

@@ -7,25 +7,15 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { startServer, createTenant, addUser, ingest, totp } from "./harness.mjs";
+import {
+  startServer, createTenant, addUser, ingest, eventually as eventuallyWithin, signedInPage, sshFailureRule,
+} from "./harness.mjs";
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
 const shots = resolve(import.meta.dirname, "../../docs/screenshots");
 const password = "correct horse battery staple";
 const ruleId = "console-ssh-password-failure";
-const rule = `title: SSH password failure (console test)
-id: ${ruleId}
-status: test
-logsource:
-  product: linux
-  service: sshd
-detection:
-  selection:
-    class_uid: 3002
-    status_id: 2
-  condition: selection
-level: high
-`;
+const rule = sshFailureRule(ruleId, "SSH password failure (console test)");
 let server, browser, analyst, operator, secrets = {};
 let betaIncident, betaAlert;
 
@@ -39,28 +29,11 @@ async function api(path, options = {}) {
 }
 
 /** Polls `probe` until it answers something truthy (10 s at most). */
-async function eventually(probe, what) {
-  for (let i = 0; i < 100; i++) {
-    const found = await probe();
-    if (found) return found;
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+const eventually = (probe, what) => eventuallyWithin(probe, what, 10);
 
 /** A page signed in as `user` of `tenant` (password and, when enrolled, TOTP). */
-async function signedIn(tenant, user) {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/console/login`);
-  await page.fill('input[name="tenant"]', tenant);
-  await page.fill('input[name="user"]', user);
-  await page.fill('input[name="password"]', password);
-  if (secrets[user]) await page.fill('input[name="totp"]', totp(secrets[user]));
-  await page.click('button[type="submit"]');
-  await page.waitForURL(/\/console\/$/);
-  return page;
-}
+const signedIn = (tenant, user) =>
+  signedInPage(browser, server.url, { tenant, user, password, totpSecret: secrets[user] });
 
 before(async () => {
   server = await startServer();
