@@ -32,7 +32,7 @@ pub fn verify(dir: &Path) -> (i32, String, String) {
 }
 
 /// The audit records of the whole trail, through the API (as an audit administrator).
-fn records(server: &Server) -> Vec<serde_json::Value> {
+pub(crate) fn records(server: &Server) -> Vec<serde_json::Value> {
     let auditor = server.token_for("auditadmin");
     let (status, body) = server.get_as(&auditor, "/api/v1/audit/records", &[("limit", "10000")]);
     assert_eq!(status, 200, "{body}");
@@ -143,11 +143,11 @@ fn api_calls_are_recorded_provable_searchable_and_verify_offline() {
 }
 
 /// A tmpfs mounted over a directory for the test, unmounted however the test ends.
-struct Tmpfs(PathBuf);
+pub(crate) struct Tmpfs(PathBuf);
 
 impl Tmpfs {
     /// Mounts a small tmpfs at `dir`, or `None` when this process may not mount.
-    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+    pub(crate) fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
         std::fs::create_dir_all(dir).unwrap();
         let ok = Command::new("mount")
             .args([
@@ -165,7 +165,7 @@ impl Tmpfs {
     }
 
     /// Remounts read-only (`ro`) or writable (`rw`), retrying while a file is being written.
-    fn remount(&self, mode: &str) {
+    pub(crate) fn remount(&self, mode: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let ok = Command::new("mount")

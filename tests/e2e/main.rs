@@ -28,6 +28,7 @@ mod incident_peers;
 mod incidents;
 mod ingest_search;
 mod kms;
+mod kms_audit;
 mod kms_pkcs11;
 mod operability;
 mod parse_cli;

@@ -5,7 +5,7 @@
 use crate::{
     bench::cpu_seconds,
     client::{Client, ServerArgs},
-    kms_load::{encrypt_decrypt_until, Target, Workload},
+    kms_load::{encrypt_decrypt_until, get_until, Target, Workload},
 };
 use anyhow::Context;
 use base64::Engine;
@@ -39,6 +39,10 @@ pub struct KmsBench {
     /// Data-key requests for the latency measurement.
     #[arg(long, default_value_t = 2000)]
     datakeys: usize,
+    /// Instead of encrypt+decrypt, GET this path with the same connections (one request is
+    /// one operation), e.g. `/healthz`: the HTTPS+HTTP floor, with no key or audit work.
+    #[arg(long)]
+    path: Option<String>,
     /// Process id of the server, to report its CPU time per operation (same machine only).
     #[arg(long)]
     pid: Option<u32>,
@@ -67,9 +71,13 @@ pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
     let server_cpu_before = args.pid.map(cpu_seconds).transpose()?;
     let own_cpu_before = cpu_seconds(std::process::id())?;
     let started = Instant::now();
+    let load_kind = match &args.path {
+        Some(path) => Load::Get(Arc::from(path.as_str())),
+        None => Load::EncryptDecrypt(work.clone()),
+    };
     let items = load(
         &target,
-        &work,
+        &load_kind,
         args.connections.max(1),
         args.threads.max(1),
         args.seconds,
@@ -77,14 +85,20 @@ pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
     let elapsed = started.elapsed().as_secs_f64();
     let own_cpu = cpu_seconds(std::process::id())? - own_cpu_before;
     let http_rate = items as f64 / elapsed;
-    println!(
-        "https encrypt+decrypt {} B, {} per request: {:.0} operations/s ({:.0} requests/s) over {} keep-alive connections",
-        args.size,
-        work.batch,
-        http_rate,
-        http_rate / work.batch as f64,
-        args.connections
-    );
+    match &args.path {
+        Some(path) => println!(
+            "https GET {path}: {http_rate:.0} requests/s over {} keep-alive connections",
+            args.connections
+        ),
+        None => println!(
+            "https encrypt+decrypt {} B, {} per request: {:.0} operations/s ({:.0} requests/s) over {} keep-alive connections",
+            args.size,
+            work.batch,
+            http_rate,
+            http_rate / work.batch as f64,
+            args.connections
+        ),
+    }
     let per_op = |cpu: f64| cpu * 1e6 / items.max(1) as f64;
     if let (Some(pid), Some(before)) = (args.pid, server_cpu_before) {
         let cpu = cpu_seconds(pid)? - before;
@@ -97,6 +111,9 @@ pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
         "load generator CPU: {own_cpu:.2} s: {:.1} us per operation",
         per_op(own_cpu)
     );
+    if args.path.is_some() {
+        return Ok(ExitCode::SUCCESS);
+    }
     datakey_latency(&target, args.datakeys)?;
     let raw_rate = raw_aead_rate(args.size);
     println!(
@@ -136,11 +153,20 @@ fn workload(size: usize, batch: usize) -> Workload {
     }
 }
 
-/// Runs `connections` encrypt+decrypt loops for `seconds`, spread over `threads` event
-/// loops; returns the operations done.
+/// What each connection does in a loop.
+#[derive(Clone)]
+enum Load {
+    /// Encrypt then decrypt the workload's plaintext.
+    EncryptDecrypt(Arc<Workload>),
+    /// GET one path.
+    Get(Arc<str>),
+}
+
+/// Runs `connections` loops of `work` for `seconds`, spread over `threads` event loops;
+/// returns the operations done.
 fn load(
     target: &Target,
-    work: &Arc<Workload>,
+    work: &Load,
     connections: usize,
     thread_count: usize,
     seconds: u64,
@@ -155,7 +181,14 @@ fn load(
                     let mut loops = tokio::task::JoinSet::new();
                     for _ in 0..mine {
                         let connection = target.connect().await?;
-                        loops.spawn(encrypt_decrypt_until(connection, work.clone(), until));
+                        match &work {
+                            Load::EncryptDecrypt(w) => {
+                                loops.spawn(encrypt_decrypt_until(connection, w.clone(), until))
+                            }
+                            Load::Get(path) => {
+                                loops.spawn(get_until(connection, path.clone(), until))
+                            }
+                        };
                     }
                     let mut items = 0;
                     while let Some(done) = loops.join_next().await {

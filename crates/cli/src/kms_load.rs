@@ -126,18 +126,49 @@ impl Connection {
             .header(header::AUTHORIZATION, self.target.authorization.clone())
             .header(header::CONTENT_TYPE, "application/json")
             .body(Full::new(body))?;
+        self.send(request).await
+    }
+
+    /// GETs `path` with the token; the body of a 200 answer, or an error with the server's.
+    pub async fn get(&mut self, path: &str) -> anyhow::Result<Bytes> {
+        let request = Request::builder()
+            .method(Method::GET)
+            .uri(path)
+            .header(header::HOST, &self.target.host)
+            .header(header::AUTHORIZATION, self.target.authorization.clone())
+            .body(Full::new(Bytes::new()))?;
+        self.send(request).await
+    }
+
+    async fn send(&mut self, request: Request<Full<Bytes>>) -> anyhow::Result<Bytes> {
+        let (method, path) = (request.method().clone(), request.uri().clone());
         self.sender.ready().await.context("connection lost")?;
         let response = self.sender.send_request(request).await?;
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes();
         if status != StatusCode::OK {
             bail!(
-                "POST {path}: server answered {status}: {}",
+                "{method} {path}: server answered {status}: {}",
                 String::from_utf8_lossy(&body)
             );
         }
         Ok(body)
     }
+}
+
+/// GETs `path` on `connection` until `until`, one request in flight; returns the requests
+/// answered (the floor of HTTPS+HTTP when `path` does no work, such as `/healthz`).
+pub async fn get_until(
+    mut connection: Connection,
+    path: Arc<str>,
+    until: Instant,
+) -> anyhow::Result<u64> {
+    let mut requests = 0u64;
+    while Instant::now() < until {
+        connection.get(&path).await?;
+        requests += 1;
+    }
+    Ok(requests)
 }
 
 /// An encrypt answer, single or batched (only what the benchmark reads).

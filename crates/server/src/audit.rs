@@ -1,6 +1,7 @@
 //! The audit seam. Every API call produces an [`AuditRecord`] before its handler runs; when the
 //! sink cannot record it, the operation is refused. The result is recorded after the handler
-//! (see docs/audit.md). [`crate::audit_trail::TrailSink`] writes them to the tamper-evident
+//! (see docs/audit.md). Key-use calls, which change nothing, get the result record only, and
+//! their answer is released once it is durable ([`crate::audit_mode`]). [`crate::audit_trail::TrailSink`] writes them to the tamper-evident
 //! audit trail; [`NoAudit`] records nothing (for tests of other layers).
 
 use palisade_audit::Outcome;

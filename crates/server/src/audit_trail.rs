@@ -1,8 +1,12 @@
 //! The audit sink of a running server: records go to the tamper-evident trail (durably, before
 //! the request proceeds), and finished operations also enter the event pipeline as OCSF API
-//! Activity events so detection rules can fire on them.
+//! Activity events so detection rules can fire on them (a successful key-use call is searchable
+//! through its key operation events instead).
 
-use crate::audit::{AuditError, AuditFuture, AuditRecord, AuditSink};
+use crate::{
+    audit::{AuditError, AuditFuture, AuditRecord, AuditSink},
+    audit_mode::{audit_mode, AuditMode},
+};
 use palisade_audit::{ocsf, AuditEntry, AuditEvent, AuditLog, Outcome, Subject};
 use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Transport};
 use palisade_pipeline::Pipeline;
@@ -54,7 +58,7 @@ impl TrailSink {
             .append(event.clone())
             .await
             .map_err(|e| AuditError(e.to_string()))?;
-        if event.result != Outcome::Pending {
+        if event.result != Outcome::Pending && !searchable_as_key_event(&event) {
             let entry = AuditEntry { index, event };
             self.forward(&tenant, &entry);
         }
@@ -80,6 +84,15 @@ impl TrailSink {
             );
         }
     }
+}
+
+/// Whether the record is a successful key-use call: each of its key operations already enters
+/// the pipeline as an API Activity event of its own (source `kms`: who, from where, which key
+/// and version, the result), so a second event for the same call would only cost the
+/// pipeline's work twice. Every other call, and every failed or refused one, is forwarded.
+fn searchable_as_key_event(event: &AuditEvent) -> bool {
+    let path = event.object.split('?').next().unwrap_or_default();
+    event.result == Outcome::Success && audit_mode(&event.action, path) == AuditMode::OutcomeOnly
 }
 
 fn to_event(rec: AuditRecord, detail: Option<String>) -> AuditEvent {
@@ -114,5 +127,40 @@ async fn forward(mut rx: mpsc::Receiver<RawRecord>, pipeline: Arc<Pipeline>) {
         if let Err(e) = pipeline.submit(batch).await {
             tracing::warn!(error = %e, "audit events not forwarded to the pipeline");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(action: &str, object: &str, status: u16) -> AuditEvent {
+        to_event(
+            AuditRecord {
+                time_ms: 1,
+                subject: "u".into(),
+                tenant: "default".into(),
+                action: action.into(),
+                source: None,
+                event_type: "api.response",
+                role: "user".into(),
+                object: object.into(),
+                request_id: "r".into(),
+                result: Outcome::from_http_status(status),
+                status: Some(status),
+            },
+            None,
+        )
+    }
+
+    #[test]
+    fn only_successful_key_use_calls_rely_on_their_key_operation_events() {
+        let covered = |a, o, s| searchable_as_key_event(&outcome(a, o, s));
+        assert!(covered("POST", "/api/v1/kms/keys/k/decrypt", 200));
+        assert!(covered("POST", "/v1/transit/encrypt/k?x=1", 200));
+        assert!(!covered("POST", "/api/v1/kms/keys/k/decrypt", 403));
+        assert!(!covered("POST", "/api/v1/kms/keys/k/decrypt", 503));
+        assert!(!covered("POST", "/api/v1/kms/keys/k/rotate", 200));
+        assert!(!covered("GET", "/api/v1/events", 200));
     }
 }

@@ -1,6 +1,10 @@
 //! Authentication and the audit step of the request path.
 
-use crate::{api::ApiState, audit::AuditRecord};
+use crate::{
+    api::ApiState,
+    audit::AuditRecord,
+    audit_mode::{audit_mode, AuditMode},
+};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{header, StatusCode},
@@ -256,7 +260,9 @@ pub async fn authenticate(
 }
 
 /// Records the intent of an authorized request (refusing it when the record cannot be
-/// written), runs the handler, then records the result.
+/// written), runs the handler, then records the result. A key-use call
+/// ([`AuditMode::OutcomeOnly`]) changes nothing, so it runs first and its answer is released
+/// only once its one outcome record is durable (the refusal replaces it otherwise).
 async fn run_recorded(
     state: &ApiState,
     req: Request,
@@ -264,6 +270,9 @@ async fn run_recorded(
     subject: AuditRecord,
     request_id: &str,
 ) -> Response {
+    if audit_mode(req.method().as_str(), req.uri().path()) == AuditMode::OutcomeOnly {
+        return run_then_record(state, req, next, subject, request_id).await;
+    }
     let intent = AuditRecord {
         event_type: "api.request",
         result: Outcome::Pending,
@@ -290,6 +299,33 @@ async fn run_recorded(
         );
     }
     with_request_id(response, request_id)
+}
+
+/// Runs a call without side effects, then records its outcome; the answer (which may hold
+/// plaintext or key material) is dropped unsent when the record cannot be written.
+async fn run_then_record(
+    state: &ApiState,
+    req: Request,
+    next: Next,
+    subject: AuditRecord,
+    request_id: &str,
+) -> Response {
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let outcome = AuditRecord {
+        time_ms: palisade_core::time::now_ms(),
+        event_type: "api.response",
+        result: Outcome::from_http_status(status),
+        status: Some(status),
+        ..subject
+    };
+    match state.audit.record(outcome).await {
+        Ok(()) => with_request_id(response, request_id),
+        Err(e) => {
+            drop(response);
+            with_request_id(audit_refusal(&e), request_id)
+        }
+    }
 }
 
 #[cfg(test)]

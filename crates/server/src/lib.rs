@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod audit_mode;
 pub mod audit_trail;
 pub mod audit_verify;
 pub mod auth;
