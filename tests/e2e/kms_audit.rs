@@ -35,7 +35,7 @@ fn a_key_use_call_is_one_outcome_record_and_a_key_change_is_two() {
         "/api/v1/kms/keys",
         Some(&json!({"name": "audited"})),
     );
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 201, "{body}");
     let plaintext = base64::engine::general_purpose::STANDARD.encode("audited secret");
     let encrypt = "/api/v1/kms/keys/audited/encrypt";
     let (status, sealed) = server.call_as(
@@ -96,7 +96,7 @@ fn a_trail_that_cannot_take_the_record_refuses_a_decrypt_without_its_plaintext()
         "/api/v1/kms/keys",
         Some(&json!({"name": "guarded"})),
     );
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 201, "{body}");
     let plaintext = base64::engine::general_purpose::STANDARD.encode("launch code 0000");
     let (status, sealed) = server.call_as(
         &user,
