@@ -53,12 +53,15 @@ impl TrailSink {
     async fn append(&self, rec: AuditRecord, detail: Option<String>) -> Result<(), AuditError> {
         let tenant = rec.tenant.clone();
         let event = to_event(rec, detail);
+        let forwarded = event.result != Outcome::Pending && !searchable_as_key_event(&event);
+        // Only a record that goes on to the pipeline needs a copy beside the trail's.
+        let copy = forwarded.then(|| event.clone());
         let index = self
             .log
-            .append(event.clone())
+            .append(event)
             .await
             .map_err(|e| AuditError(e.to_string()))?;
-        if event.result != Outcome::Pending && !searchable_as_key_event(&event) {
+        if let Some(event) = copy {
             let entry = AuditEntry { index, event };
             self.forward(&tenant, &entry);
         }
