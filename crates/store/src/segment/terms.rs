@@ -50,15 +50,24 @@ impl LastWholeValues {
 /// usually the tail of its raw data, so the raw data is tokenized up to where the message
 /// starts, then the message, then the one major token of the raw data that straddles that
 /// point (a BOM or other glued bytes before the message). Together they hold every term of
-/// both texts.
-pub fn index_free_text(raw: &str, message: &str, hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
+/// both texts. `tail` is where the message starts in the raw data, when the caller found it
+/// to be the raw data's tail (`None`: the texts are indexed separately).
+pub fn index_free_text(
+    raw: &str,
+    message: &str,
+    tail: Option<usize>,
+    hashes: &mut Vec<u64>,
+    scratch: &mut RunScratch,
+) {
     let (raw, message) = (raw.as_bytes(), message.as_bytes());
-    if message.is_empty() || !raw.ends_with(message) {
-        index_term_hashes(raw, hashes, scratch);
-        index_term_hashes(message, hashes, scratch);
-        return;
-    }
-    let split = raw.len() - message.len();
+    let split = match tail {
+        Some(split) if split + message.len() == raw.len() && !message.is_empty() => split,
+        _ => {
+            index_term_hashes(raw, hashes, scratch);
+            index_term_hashes(message, hashes, scratch);
+            return;
+        }
+    };
     index_term_hashes(&raw[..split], hashes, scratch);
     index_term_hashes(message, hashes, scratch);
     if split > 0 && !is_major_breaker(raw[split - 1]) && !is_major_breaker(raw[split]) {
@@ -83,7 +92,8 @@ mod tests {
 
     fn assert_covers(raw: &str, message: &str) {
         let mut hashes = Vec::new();
-        index_free_text(raw, message, &mut hashes, &mut RunScratch::default());
+        let tail = raw.ends_with(message).then(|| raw.len() - message.len());
+        index_free_text(raw, message, tail, &mut hashes, &mut RunScratch::default());
         for text in [raw, message] {
             palisade_core::tokenize::for_each_index_term(text.as_bytes(), |term| {
                 let lower = term.to_ascii_lowercase();
