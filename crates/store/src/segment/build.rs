@@ -6,7 +6,10 @@
 //! per event instead of an event's many small allocations, search reads it like a stored
 //! block, and a flush only compresses and seals it.
 
-use super::terms::{index_free_text, LastWholeValues};
+use super::{
+    changed::PreviousText,
+    terms::{index_free_text, LastWholeValues},
+};
 use crate::{
     bloom::{Bloom, RunScratch},
     column::ColumnBuilder,
@@ -72,6 +75,8 @@ pub struct BlockBuilder {
     last_values: LastWholeValues,
     /// Where the previous event had its free text.
     free_text_at: FreeTextAt,
+    /// The previous row's raw data and message as indexed: only what changed is indexed.
+    previous_texts: [PreviousText; 2],
     /// The previous block's emptied column buffers, by field: the next block of a partition
     /// is likely alike, and reusing them spares the allocator fresh (zeroed) pages.
     spare: Vec<(FieldName, ColumnBuilder)>,
@@ -136,6 +141,7 @@ impl BlockBuilder {
             scratch: RunScratch::default(),
             last_values: LastWholeValues::default(),
             free_text_at: FreeTextAt::default(),
+            previous_texts: Default::default(),
             spare: Vec::new(),
         }
     }
@@ -154,6 +160,7 @@ impl BlockBuilder {
             column.clear();
         }
         self.scratch = RunScratch::default();
+        self.previous_texts.iter_mut().for_each(PreviousText::clear);
         self.last_values.clear();
         block
     }
@@ -207,7 +214,14 @@ impl BlockBuilder {
                 .index(slot, path, value, &mut self.row_terms);
         }
         let tail = message_is_raw_tail.then(|| raw.len() - message.len());
-        index_free_text(raw, message, tail, &mut self.row_terms, &mut self.scratch);
+        index_free_text(
+            raw,
+            message,
+            tail,
+            &mut self.previous_texts,
+            &mut self.row_terms,
+            &mut self.scratch,
+        );
         self.terms.extend(self.row_terms.drain(..));
     }
 
