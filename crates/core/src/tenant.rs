@@ -1,15 +1,19 @@
 //! Tenant identifiers.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::{
+    fmt,
+    sync::{Arc, OnceLock},
+};
 
 /// The tenant a source, event, segment, query or API call belongs to.
 ///
 /// Tenant ids are short names made of ASCII letters, digits, `-` and `_` (they become directory
-/// names under the data directory), at most 64 bytes.
+/// names under the data directory), at most 64 bytes. The name is shared, not copied, by
+/// clones: every record and event carries its tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct TenantId(String);
+pub struct TenantId(Arc<str>);
 
 /// The tenant everything belongs to until tenants are configured.
 pub const DEFAULT_TENANT: &str = "default";
@@ -23,7 +27,7 @@ impl TenantId {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
-            Ok(TenantId(name.to_owned()))
+            Ok(TenantId(name.into()))
         } else {
             Err(format!(
                 "invalid tenant id {name:?}: use 1 to 64 ASCII letters, digits, '-' or '_'"
@@ -40,7 +44,10 @@ impl TenantId {
 impl Default for TenantId {
     /// The built-in default tenant.
     fn default() -> Self {
-        TenantId(DEFAULT_TENANT.to_owned())
+        static DEFAULT: OnceLock<TenantId> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| TenantId(DEFAULT_TENANT.into()))
+            .clone()
     }
 }
 
@@ -59,6 +66,6 @@ impl TryFrom<String> for TenantId {
 
 impl From<TenantId> for String {
     fn from(t: TenantId) -> String {
-        t.0
+        t.0.to_string()
     }
 }

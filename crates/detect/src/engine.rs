@@ -1,6 +1,7 @@
 //! The compiled engine: routing, the literal prefilter, and the rules' detections.
 
 use crate::fields::FieldTable;
+use crate::layout::LayoutCache;
 use crate::mapping::Mappings;
 use crate::prefilter::{self, Automata, Literals};
 use crate::routing::Route;
@@ -148,6 +149,7 @@ impl Engine {
             candidates: vec![0; self.rules.len().div_ceil(64)],
             cache: TextCache::default(),
             scanned: Vec::new(),
+            layout: LayoutCache::default(),
         }
     }
 }
@@ -162,15 +164,29 @@ pub struct Scanner<'a> {
     candidates: Vec<u64>,
     cache: TextCache,
     scanned: Vec<bool>,
+    /// The previous event's bindings, reused by events with the same constant paths.
+    layout: LayoutCache,
 }
 
 impl<'a> Scanner<'a> {
     /// The rules that match `event`, in load order within each logsource.
     pub fn scan(&mut self, event: &Event) -> Vec<&'a Rule> {
         let engine = self.engine;
-        engine
-            .table
-            .bind(event, &mut self.slot_to_field, &mut self.touched);
+        match self.layout.lookup(event) {
+            Some(bound) => {
+                for &(slot, index) in bound {
+                    self.slot_to_field[slot as usize] = index;
+                    self.touched.push(slot);
+                }
+            }
+            None => {
+                engine
+                    .table
+                    .bind(event, &mut self.slot_to_field, &mut self.touched);
+                self.layout
+                    .remember(event, &self.slot_to_field, &self.touched);
+            }
+        }
         let slot_to_field = &self.slot_to_field;
         self.cache.prepare(
             event,

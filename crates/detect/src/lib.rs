@@ -16,6 +16,7 @@
 pub mod detection;
 mod engine;
 mod fields;
+mod layout;
 mod loader;
 pub mod mapping;
 mod prefilter;

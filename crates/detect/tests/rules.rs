@@ -181,6 +181,30 @@ fn sshd_rule_fires_on_parsed_syslog_and_not_on_other_programs() {
 }
 
 #[test]
+fn one_scanner_over_a_stream_of_parsed_lines_matches_as_fresh_scanners_do() {
+    let yaml = "title: ssh\nid: s\nlogsource:\n  product: linux\n  service: sshd\ndetection:\n  sel:\n    message|contains: 'Failed password'\n    device.hostname: 'web01'\n  condition: sel\n";
+    let e = engine(yaml);
+    let lines = [
+        "<38>1 2026-01-01T00:00:00Z web01 sshd 12 - - Failed password for root",
+        "<38>1 2026-01-01T00:00:00Z web02 sshd 12 - - Failed password for root",
+        "<38>1 2026-01-01T00:00:00Z web01 sshd 12 - - Accepted password for root",
+        "<38>1 2026-01-01T00:00:00Z web01 sshd 12 - [x@1 a=\"b\"] Failed password for root",
+        "<38>Jan  1 00:00:00 web01 sshd[12]: Failed password for root",
+        "<38>1 2026-01-01T00:00:00Z web01 sshd 12 - - Failed password for root",
+        "<38>1 2026-01-01T00:00:00Z web01 cron 12 - - Failed password for root",
+    ];
+    let events: Vec<Event> = (1..)
+        .zip(lines)
+        .map(|(id, l)| common::parsed(id, PayloadFormat::Syslog, l.as_bytes().to_vec()))
+        .collect();
+    let mut scanner = e.scanner();
+    let streamed: Vec<usize> = events.iter().map(|ev| scanner.scan(ev).len()).collect();
+    let fresh: Vec<usize> = events.iter().map(|ev| e.matches(ev).len()).collect();
+    assert_eq!(streamed, fresh);
+    assert_eq!(fresh, [1, 0, 0, 1, 1, 1, 0]);
+}
+
+#[test]
 fn auditd_rules_fire_on_audit_log_lines() {
     let yaml = "title: curl exec\nid: a\nlogsource:\n  product: linux\n  service: auditd\ndetection:\n  sel:\n    type: 'EXECVE'\n    a0: 'curl'\n    a1|contains: '-o'\n  condition: sel\n";
     let e = engine(yaml);

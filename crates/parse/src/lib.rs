@@ -142,9 +142,29 @@ fn add_common_fields(
         default(fields::SEVERITY_ID, Value::Int(0));
         default(fields::MESSAGE, Value::from(""));
     }
-    if let Some(ip) = rec.peer.as_deref().and_then(peer_ip) {
-        default(fields::DEVICE_IP, Value::Str(ip.to_string()));
+    if let Some(ip) = rec.peer.as_deref().and_then(peer_ip_text) {
+        default(fields::DEVICE_IP, Value::Str(ip));
     }
+}
+
+thread_local! {
+    /// The last peer read on this thread and its address as text: a connection's records
+    /// arrive together, so the address is parsed and formatted once per run of them.
+    static LAST_PEER: std::cell::RefCell<(String, Option<String>)> =
+        const { std::cell::RefCell::new((String::new(), None)) };
+}
+
+/// The IP address of a peer (see [`peer_ip`]) as text.
+fn peer_ip_text(peer: &str) -> Option<String> {
+    LAST_PEER.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != peer {
+            last.1 = peer_ip(peer).map(|ip| ip.to_string());
+            last.0.clear();
+            last.0.push_str(peer);
+        }
+        last.1.clone()
+    })
 }
 
 /// Appends a field the caller knows is not present yet.

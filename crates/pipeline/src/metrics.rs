@@ -82,16 +82,34 @@ impl Metrics {
 
     /// Counts parsed, unparsed and stored events (every event is stored, parsed or not).
     pub fn count_parsed(&self, events: &[Event]) {
-        for run in events.chunk_by(|a, b| source_of(a) == source_of(b)) {
-            let unparsed = run
-                .iter()
-                .filter(|e| e.get(fields::UNPARSED).is_some())
-                .count() as u64;
-            let c = self.source(source_of(&run[0]));
-            c.parsed.fetch_add(run.len() as u64 - unparsed, Relaxed);
-            c.unparsed.fetch_add(unparsed, Relaxed);
-            c.stored.fetch_add(run.len() as u64, Relaxed);
+        // One pass over each event's fields finds both its source and its unparsed mark.
+        let mut run: Option<(&str, u64, u64)> = None;
+        for event in events {
+            let (source, unparsed) = source_and_unparsed(event);
+            match &mut run {
+                Some((current, total, unparsed_in_run)) if *current == source => {
+                    *total += 1;
+                    *unparsed_in_run += u64::from(unparsed);
+                }
+                _ => {
+                    if let Some(done) = run.take() {
+                        self.count_run(done);
+                    }
+                    run = Some((source, 1, u64::from(unparsed)));
+                }
+            }
         }
+        if let Some(done) = run {
+            self.count_run(done);
+        }
+    }
+
+    /// Adds a run of events of one source: `(source, events, unparsed among them)`.
+    fn count_run(&self, (source, events, unparsed): (&str, u64, u64)) {
+        let c = self.source(source);
+        c.parsed.fetch_add(events - unparsed, Relaxed);
+        c.unparsed.fetch_add(unparsed, Relaxed);
+        c.stored.fetch_add(events, Relaxed);
     }
 
     /// Counts lines folded into an aggregate: part of another stored event, not stored
@@ -259,8 +277,18 @@ pub fn render_held(out: &mut String, held: &[palisade_store::HeldTenant]) {
 }
 
 /// The source an event came through, for its counters.
-fn source_of(event: &Event) -> &str {
-    event.get_str(fields::LOG_NAME).unwrap_or("unknown")
+/// The event's source (its `metadata.log_name`, `unknown` without one) and whether it is
+/// marked unparsed.
+fn source_and_unparsed(event: &Event) -> (&str, bool) {
+    let (mut source, mut unparsed) = (None, false);
+    for (path, value) in &event.fields {
+        match path.as_ref() {
+            fields::LOG_NAME if source.is_none() => source = Some(value.as_str()),
+            fields::UNPARSED => unparsed = true,
+            _ => {}
+        }
+    }
+    (source.flatten().unwrap_or("unknown"), unparsed)
 }
 
 /// Reads one gauge of a held-back tenant.

@@ -6,7 +6,10 @@
 //! per event instead of an event's many small allocations, search reads it like a stored
 //! block, and a flush only compresses and seals it.
 
-use super::terms::{index_free_text, LastWholeValues};
+use super::{
+    changed::PreviousText,
+    terms::{index_free_text, LastWholeValues},
+};
 use crate::{
     bloom::{Bloom, RunScratch},
     column::ColumnBuilder,
@@ -17,6 +20,41 @@ use std::{
     collections::{HashMap, HashSet},
     hash::BuildHasherDefault,
 };
+
+/// Where an event's `raw_data` and `message` fields were in the previous event: events of
+/// one source list their fields in the same order, so each is looked for there first.
+#[derive(Default, Clone, Copy)]
+struct FreeTextAt {
+    raw: usize,
+    message: usize,
+}
+
+impl FreeTextAt {
+    /// The event's `raw_data` and `message` texts (empty when absent).
+    fn find<'e>(&mut self, event: &'e Event) -> (&'e str, &'e str) {
+        let raw = field_text(event, fields::RAW_DATA, &mut self.raw);
+        let message = field_text(event, fields::MESSAGE, &mut self.message);
+        (raw, message)
+    }
+}
+
+/// The text of field `path` (empty when absent or not text), trying position `at` first
+/// and remembering where it was found.
+fn field_text<'e>(event: &'e Event, path: &str, at: &mut usize) -> &'e str {
+    let guessed = event.fields.get(*at).filter(|(p, _)| same_path(p, path));
+    let found = guessed.or_else(|| {
+        let index = event.fields.iter().position(|(p, _)| p == path)?;
+        *at = index;
+        event.fields.get(index)
+    });
+    found.and_then(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// True when two field paths are equal; paths borrowed from the same constant are told
+/// equal by their address, without comparing their bytes.
+fn same_path(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
 
 /// One block under construction: rows are appended in id order.
 pub struct BlockBuilder {
@@ -35,6 +73,10 @@ pub struct BlockBuilder {
     scratch: RunScratch,
     /// Each column's last indexed whole value.
     last_values: LastWholeValues,
+    /// Where the previous event had its free text.
+    free_text_at: FreeTextAt,
+    /// The previous row's raw data and message as indexed: only what changed is indexed.
+    previous_texts: [PreviousText; 2],
     /// The previous block's emptied column buffers, by field: the next block of a partition
     /// is likely alike, and reusing them spares the allocator fresh (zeroed) pages.
     spare: Vec<(FieldName, ColumnBuilder)>,
@@ -98,6 +140,8 @@ impl BlockBuilder {
             row_terms: Vec::new(),
             scratch: RunScratch::default(),
             last_values: LastWholeValues::default(),
+            free_text_at: FreeTextAt::default(),
+            previous_texts: Default::default(),
             spare: Vec::new(),
         }
     }
@@ -116,6 +160,7 @@ impl BlockBuilder {
             column.clear();
         }
         self.scratch = RunScratch::default();
+        self.previous_texts.iter_mut().for_each(PreviousText::clear);
         self.last_values.clear();
         block
     }
@@ -154,8 +199,7 @@ impl BlockBuilder {
         let row = self.ids.len();
         self.times.push(event.time);
         self.ids.push(event.id);
-        let raw = event.get_str(fields::RAW_DATA).unwrap_or("");
-        let message = event.get_str(fields::MESSAGE).unwrap_or("");
+        let (raw, message) = self.free_text_at.find(event);
         // A message that is the tail of its raw data is stored as a length.
         let message_is_raw_tail = !message.is_empty() && raw.ends_with(message);
         for (position, (path, value)) in event.fields.iter().enumerate() {
@@ -169,15 +213,26 @@ impl BlockBuilder {
             self.last_values
                 .index(slot, path, value, &mut self.row_terms);
         }
-        index_free_text(raw, message, &mut self.row_terms, &mut self.scratch);
+        let tail = message_is_raw_tail.then(|| raw.len() - message.len());
+        index_free_text(
+            raw,
+            message,
+            tail,
+            &mut self.previous_texts,
+            &mut self.row_terms,
+            &mut self.scratch,
+        );
         self.terms.extend(self.row_terms.drain(..));
     }
 
     fn slot_of(&mut self, position: usize, path: &FieldName) -> usize {
         let guess = self.slot_at_position.get(position).copied();
         let columns = &self.columns;
-        if let Some(slot) = guess.filter(|s| columns.get(*s).is_some_and(|(name, _)| name == path))
-        {
+        if let Some(slot) = guess.filter(|s| {
+            columns
+                .get(*s)
+                .is_some_and(|(name, _)| same_path(name, path))
+        }) {
             return slot;
         }
         let slot = match self.column_of.get(path.as_ref()) {

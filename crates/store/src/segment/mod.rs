@@ -1,6 +1,7 @@
 //! Segments: immutable files of sealed, compressed, columnar blocks with bloom filters.
 
 mod build;
+mod changed;
 pub mod format;
 mod read;
 mod terms;

@@ -1,5 +1,6 @@
 //! A block's index terms from an event: whole field values and the terms of free text.
 
+use super::changed::PreviousText;
 use crate::bloom::{field_value_hash, index_term_hashes, RunScratch};
 use palisade_core::{fields, tokenize::is_major_breaker, Value};
 
@@ -50,17 +51,34 @@ impl LastWholeValues {
 /// usually the tail of its raw data, so the raw data is tokenized up to where the message
 /// starts, then the message, then the one major token of the raw data that straddles that
 /// point (a BOM or other glued bytes before the message). Together they hold every term of
-/// both texts.
-pub fn index_free_text(raw: &str, message: &str, hashes: &mut Vec<u64>, scratch: &mut RunScratch) {
+/// both texts. `tail` is where the message starts in the raw data, when the caller found it
+/// to be the raw data's tail (`None`: the texts are indexed separately). Of the raw data and
+/// the message, only what changed since the previous row's (`previous`, the raw data's then
+/// the message's) is tokenized: the rest of their terms are in the block already.
+pub fn index_free_text(
+    raw: &str,
+    message: &str,
+    tail: Option<usize>,
+    previous: &mut [PreviousText; 2],
+    hashes: &mut Vec<u64>,
+    scratch: &mut RunScratch,
+) {
     let (raw, message) = (raw.as_bytes(), message.as_bytes());
-    if message.is_empty() || !raw.ends_with(message) {
-        index_term_hashes(raw, hashes, scratch);
-        index_term_hashes(message, hashes, scratch);
-        return;
-    }
-    let split = raw.len() - message.len();
-    index_term_hashes(&raw[..split], hashes, scratch);
-    index_term_hashes(message, hashes, scratch);
+    let [previous_raw, previous_message] = previous;
+    let mut index_changes = |text: &[u8], previous: &mut PreviousText| {
+        let range = previous.changed_range(text);
+        index_term_hashes(&text[range], hashes, scratch);
+    };
+    let split = match tail {
+        Some(split) if split + message.len() == raw.len() && !message.is_empty() => split,
+        _ => {
+            index_changes(raw, previous_raw);
+            index_changes(message, previous_message);
+            return;
+        }
+    };
+    index_changes(&raw[..split], previous_raw);
+    index_changes(message, previous_message);
     if split > 0 && !is_major_breaker(raw[split - 1]) && !is_major_breaker(raw[split]) {
         let start = raw[..split]
             .iter()
@@ -83,7 +101,10 @@ mod tests {
 
     fn assert_covers(raw: &str, message: &str) {
         let mut hashes = Vec::new();
-        index_free_text(raw, message, &mut hashes, &mut RunScratch::default());
+        let tail = raw.ends_with(message).then(|| raw.len() - message.len());
+        let mut previous = Default::default();
+        let mut scratch = RunScratch::default();
+        index_free_text(raw, message, tail, &mut previous, &mut hashes, &mut scratch);
         for text in [raw, message] {
             palisade_core::tokenize::for_each_index_term(text.as_bytes(), |term| {
                 let lower = term.to_ascii_lowercase();
