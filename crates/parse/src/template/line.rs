@@ -24,11 +24,6 @@ impl MaskedLines {
         self.lines.clear();
     }
 
-    /// How many lines.
-    pub(super) fn len(&self) -> usize {
-        self.lines.len()
-    }
-
     /// Appends the masked tokens of `content`, after replacing every match of each of `masks`
     /// (in order) by `<*>`.
     pub(super) fn push(&mut self, masks: &[Regex], content: &str) {
@@ -119,7 +114,6 @@ mod tests {
         lines.push(&[], "  worker 17\tstarted  in size=35 ");
         lines.push(&[], "");
         lines.push(&[Regex::new("st.rt").unwrap()], "job 4 start");
-        assert_eq!(lines.len(), 3);
         let first = lines.get(0);
         assert_eq!(first.len(), 5);
         assert_eq!(first.text(), "worker <*> started in size=<*>");
