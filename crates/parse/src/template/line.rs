@@ -1,6 +1,6 @@
 //! Lines' masked tokens, written back to back into buffers reused for every line.
 
-use super::mask::{mask_token, WILDCARD};
+use super::mask::{mask_tokens, WILDCARD};
 use regex::Regex;
 
 /// Masked lines: each line's tokens joined by single spaces (the form a template's text
@@ -34,13 +34,7 @@ impl MaskedLines {
             self.preprocessed.as_str()
         };
         let line_start = self.text.len();
-        for token in split_tokens(content) {
-            if self.text.len() > line_start {
-                self.text.push(' ');
-            }
-            mask_token(token, &mut self.text);
-            self.ends.push(self.text.len() - line_start);
-        }
+        mask_tokens(content, &mut self.text, line_start, &mut self.ends);
         self.lines.push((self.text.len(), self.ends.len()));
     }
 

@@ -64,7 +64,7 @@ impl SimpleFormat {
                             .iter()
                             .position(|&b| is_space(b))
                             .map_or(bytes.len(), |n| at + n),
-                        Some(Piece::Literal(text)) => at + line[at..].find(text.as_str())?,
+                        Some(Piece::Literal(text)) => at + find(&bytes[at..], text.as_bytes())?,
                         // A field just before <Content> takes nothing (it is as short as it can be).
                         _ => at,
                     };
@@ -112,6 +112,14 @@ fn push_literal(pieces: &mut Vec<Piece>, literal: &str) -> Option<()> {
         }
     }
     Some(())
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    match needle {
+        [byte] => memchr::memchr(*byte, haystack),
+        _ => memchr::memmem::find(haystack, needle),
+    }
 }
 
 /// The regular expression's `\s` on ASCII: space, `\t`, `\n`, vertical tab, form feed, `\r`.
