@@ -87,6 +87,7 @@ fn run_is_variable(run: &[u8], digits: usize, all_hex: bool) -> bool {
 
 /// Appends the masked tokens of `content` (split at ASCII white space) to `out`, joined by
 /// single spaces, and pushes where each token ends, counted from `line_start`, onto `ends`.
+/// Each byte is looked at once: masking a token finds its end.
 pub(super) fn mask_tokens(
     content: &str,
     out: &mut String,
@@ -102,31 +103,43 @@ pub(super) fn mask_tokens(
         if at == bytes.len() {
             return;
         }
-        let start = at;
-        while at < bytes.len() && class(bytes[at]) & SPACE == 0 {
-            at += 1;
-        }
         if out.len() > line_start {
             out.push(' ');
         }
-        // Both ends are next to ASCII white space (or the content's ends): char boundaries.
-        mask_token(&content[start..at], out);
+        at = mask_until(content, at, SPACE, out);
         ends.push(out.len() - line_start);
     }
 }
 
-/// Appends the masked form of `token` to `out`. Constant stretches are copied whole, each
-/// variable run replaced as it is found; a URL (`scheme://…`) turns the token into one `<*>`.
+/// Appends the masked form of `token` to `out`.
 pub fn mask_token(token: &str, out: &mut String) {
-    let bytes = token.as_bytes();
-    if starts_like_a_path(bytes) {
+    mask_until(token, 0, 0, out);
+}
+
+/// Appends the masked form of the token that starts at `start` in `text` and ends before the
+/// first byte of class `stop` (or at the end), and returns where it ends. Constant stretches
+/// are copied whole, each variable run replaced as it is found; a URL (`scheme://…`) turns
+/// the token into one `<*>`.
+#[inline(always)]
+fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let ends_token = |at: usize| at >= bytes.len() || class(bytes[at]) & stop != 0;
+    // A path is recognised by its first four bytes at most.
+    let head_limit = (start + 4).min(bytes.len());
+    let head_end = (start..head_limit)
+        .find(|&at| ends_token(at))
+        .unwrap_or(head_limit);
+    if starts_like_a_path(&bytes[start..head_end]) {
         out.push_str(WILDCARD);
-        return;
+        let mut at = head_end;
+        while !ends_token(at) {
+            at += 1;
+        }
+        return at;
     }
     let token_start = out.len();
-    // The constant stretch not yet copied starts at `kept_from`.
-    let (mut at, mut kept_from) = (0, 0);
-    while at < bytes.len() {
+    let (mut at, mut kept_from, mut url) = (start, start, false);
+    while !ends_token(at) {
         let run_start = at;
         if class(bytes[at]) & WORD != 0 {
             let (mut digits, mut all_hex) = (0, true);
@@ -140,23 +153,26 @@ pub fn mask_token(token: &str, out: &mut String) {
                 at += 1;
             }
             if run_is_variable(&bytes[run_start..at], digits, all_hex) {
-                // Both ends are next to ASCII bytes (or the token's ends): char boundaries.
-                out.push_str(&token[kept_from..run_start]);
+                // Both ends are next to ASCII bytes (or the text's ends): char boundaries.
+                out.push_str(&text[kept_from..run_start]);
                 push_variable(out, token_start);
                 kept_from = at;
             }
         } else {
-            while at < bytes.len() && class(bytes[at]) & WORD == 0 {
+            while at < bytes.len() && class(bytes[at]) & (WORD | stop) == 0 {
                 at += 1;
             }
-            if at - run_start >= 3 && bytes[run_start..at].windows(3).any(|w| w == b"://") {
-                out.truncate(token_start);
-                out.push_str(WILDCARD);
-                return;
-            }
+            // `://` is three bytes outside word runs: it lies inside one such stretch.
+            url |= at - run_start >= 3 && bytes[run_start..at].windows(3).any(|w| w == b"://");
         }
     }
-    out.push_str(&token[kept_from..]);
+    if url {
+        out.truncate(token_start);
+        out.push_str(WILDCARD);
+    } else {
+        out.push_str(&text[kept_from..at]);
+    }
+    at
 }
 
 /// Appends `<*>`, merging with a `<*>` just before it (across one joining byte) and dropping a
