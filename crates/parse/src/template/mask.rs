@@ -124,14 +124,21 @@ pub fn mask_token(token: &str, out: &mut String) {
 fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
     let bytes = text.as_bytes();
     let ends_token = |at: usize| at >= bytes.len() || class(bytes[at]) & stop != 0;
-    // A path is recognised by its first four bytes at most.
+    // A path starts with `/`, an opening quote or bracket, or a drive letter and `:`; it is
+    // recognised by its first four bytes at most.
+    let may_be_path = matches!(
+        bytes.get(start),
+        Some(b'/' | b'"' | b'\'' | b'(' | b'[' | b'<')
+    ) || bytes.get(start + 1) == Some(&b':');
     let head_limit = (start + 4).min(bytes.len());
-    let head_end = (start..head_limit)
-        .find(|&at| ends_token(at))
-        .unwrap_or(head_limit);
-    if starts_like_a_path(&bytes[start..head_end]) {
+    let head_end = || {
+        (start..head_limit)
+            .find(|&at| ends_token(at))
+            .unwrap_or(head_limit)
+    };
+    if may_be_path && starts_like_a_path(&bytes[start..head_end()]) {
         out.push_str(WILDCARD);
-        let mut at = head_end;
+        let mut at = head_end();
         while !ends_token(at) {
             at += 1;
         }
