@@ -304,49 +304,6 @@ mod tests {
     }
 
     #[test]
-    fn a_large_input_mined_on_worker_threads_gets_what_mining_line_by_line_gives() {
-        let verbs = ["started", "stopped", "paused", "resumed", "failed"];
-        let text: String = (0..120_000)
-            .map(|i| {
-                let verb = verbs[i % verbs.len()];
-                format!(
-                    "10:00:{:02} INFO c{}: worker {i} {verb} after {} ms\n",
-                    i % 60,
-                    i % 7,
-                    i % 13
-                )
-            })
-            .collect();
-        let format = HeaderFormat::parse("<Time> <Level> <Component>: <Content>").unwrap();
-        let mut one_by_one = TemplateMiner::new(MinerConfig::default());
-        let mut at = format.locations();
-        let expected: Vec<u32> = lines(&text)
-            .map(|line| {
-                let content = format.content(line, &mut at).unwrap();
-                one_by_one.mine(content).unwrap().index
-            })
-            .collect();
-        for workers in [0, 1, 3] {
-            let mut miner = TemplateMiner::new(MinerConfig::default());
-            let mut mined = MinedLines::default();
-            let mut done = 0;
-            pipeline::mine_source(
-                text.as_bytes(),
-                Some(&format),
-                &mut miner,
-                &mut mined,
-                false,
-                workers,
-                &mut |bytes| done = bytes,
-            )
-            .unwrap();
-            assert_eq!(mined.templates, expected, "{workers} workers");
-            assert_eq!(done, text.len());
-            assert_eq!(miner.templates().count(), one_by_one.templates().count());
-        }
-    }
-
-    #[test]
     fn a_read_error_is_reported() {
         struct Failing;
         impl Read for Failing {
