@@ -5,7 +5,7 @@ use crate::client::{Client, ServerArgs};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade_parse::template::{offline, HeaderFormat, MinerConfig, TemplateMiner};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -149,34 +149,28 @@ fn mine(args: MineArgs) -> anyhow::Result<ExitCode> {
     let mut miner = TemplateMiner::new(config)
         .with_masks(&args.masks)
         .context("--mask is not a valid regular expression")?;
-    // The whole input is held in memory: lines are slices of it, and it is checked as UTF-8
-    // once (invalid sequences are replaced, which never crosses a line end).
-    let input = if args.file.as_os_str() == "-" {
-        let mut input = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut input)
-            .context("cannot read standard input")?;
-        input
-    } else {
-        std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?
-    };
-    // The strict check is the fast one; only invalid input pays for the replacement.
-    let text = match std::str::from_utf8(&input) {
-        Ok(valid) => std::borrow::Cow::Borrowed(valid),
-        Err(_) => String::from_utf8_lossy(&input),
-    };
-    // Drawn only when standard error is a terminal.
-    let bar = ProgressBar::new(text.len() as u64).with_style(
+    // Drawn only when standard error is a terminal (the length is unknown on standard input).
+    let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mined = offline::mine_lines(&text, format.as_ref(), &mut miner, args.params, |done| {
-        bar.set_position(done as u64)
-    });
+    let progress = |done| bar.set_position(done as u64);
+    let format = format.as_ref();
+    let mined = if args.file.as_os_str() == "-" {
+        offline::mine(std::io::stdin(), format, &mut miner, args.params, progress)
+            .context("cannot read standard input")?
+    } else {
+        let read_error = || format!("cannot read {}", args.file.display());
+        let file = std::fs::File::open(&args.file).with_context(read_error)?;
+        if let Ok(metadata) = file.metadata() {
+            bar.set_length(metadata.len());
+        }
+        offline::mine(file, format, &mut miner, args.params, progress).with_context(read_error)?
+    };
     bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
     mined
-        .write_json(&text, &miner, &mut out)
+        .write_json(&miner, &mut out)
         .and_then(|()| out.flush())
         .context("cannot write the output")?;
     let (unmatched, first_unmatched) = mined.unmatched();

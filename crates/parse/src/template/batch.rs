@@ -1,26 +1,31 @@
-//! Pass one of offline mining in batches of lines: cutting out the content and masking it
-//! ([`Batch::fill`]) is one step, mining the masked lines ([`Batch::mine`]) another, so the two
-//! can run on two threads with batches handed from one to the other ([`mine_on_two_threads`]).
+//! Pass one of offline mining in batches of whole lines: reading a batch ([`Batch::read`]),
+//! cutting out each line's content and masking it ([`Batch::prepare`]) can run on other
+//! threads than mining the masked lines in input order ([`Batch::mine`]).
 
+use super::chunks::LineChunks;
 use super::line::MaskedLines;
 use super::offline::{lines, MinedLines, REFUSED};
 use super::{CaptureLocations, HeaderFormat, TemplateMiner};
 use regex::Regex;
-use std::sync::mpsc;
+use std::io::{self, Read};
 
-/// Lines per batch.
-const BATCH_LINES: usize = 1024;
-
-/// Filled batches on their way to the miner, at most.
-const BATCHES_IN_FLIGHT: usize = 4;
-
-/// Lines with their content cut out and masked, ready for the miner.
+/// Lines read, cut out and masked, ready for the miner.
 #[derive(Default)]
 pub(super) struct Batch {
+    /// Where the batch stands in the input (0 for the first).
+    pub(super) position: usize,
+    /// Which worker prepared it (it goes back to that worker once mined).
+    pub(super) worker: usize,
+    /// The raw bytes as read, while they are not `text`.
+    raw: Vec<u8>,
+    /// The lines as text (invalid UTF-8 replaced), once prepared.
+    text: String,
+    /// How many bytes of the input the batch holds.
+    input_bytes: usize,
     masked: MaskedLines,
-    /// Per line, where its content is in the text.
+    /// Per line, where its content is in `text`.
     contents: Vec<(usize, usize)>,
-    /// The lines (numbered from 0 in the whole text) that did not match the header format.
+    /// The lines (counted from 0 in the batch) that did not match the header format.
     unmatched: Vec<usize>,
 }
 
@@ -32,29 +37,53 @@ pub(super) struct Cutter<'f> {
 }
 
 impl<'f> Cutter<'f> {
-    /// A cutter for `format` (none: the whole line is the content) and the miner's masks.
-    pub(super) fn new(format: Option<&'f HeaderFormat>, miner: &TemplateMiner) -> Self {
+    /// A cutter for `format` (none: the whole line is the content) and per-format `masks`.
+    pub(super) fn new(format: Option<&'f HeaderFormat>, masks: &[Regex]) -> Self {
         Cutter {
             format,
             locations: format.map(HeaderFormat::locations),
-            masks: miner.masks().to_vec(),
+            masks: masks.to_vec(),
         }
     }
 }
 
 impl Batch {
-    /// Refills the batch with up to [`BATCH_LINES`] lines (numbered from 0) of `text`;
-    /// returns whether there was any.
-    pub(super) fn fill<'t>(
-        &mut self,
-        text: &'t str,
-        lines: &mut impl Iterator<Item = (usize, &'t str)>,
-        cutter: &mut Cutter<'_>,
-    ) -> bool {
+    /// An empty batch owned by `worker`.
+    pub(super) fn for_worker(worker: usize) -> Self {
+        Batch {
+            worker,
+            ..Batch::default()
+        }
+    }
+
+    /// Reads the next run of whole lines into the batch; `false` at the end of the input.
+    pub(super) fn read(&mut self, chunks: &mut LineChunks<impl Read>) -> io::Result<bool> {
+        if self.raw.capacity() == 0 {
+            // Take back the buffer the previous text was made from.
+            self.raw = std::mem::take(&mut self.text).into_bytes();
+        }
+        let more = chunks.next_into(&mut self.raw)?;
+        self.input_bytes = self.raw.len();
+        Ok(more)
+    }
+
+    /// Turns the lines read into text (invalid UTF-8 sequences replaced: they never cross a
+    /// line end, so each chunk converts as the whole input would), cuts each line's content
+    /// out and masks it.
+    pub(super) fn prepare(&mut self, cutter: &mut Cutter<'_>) {
+        self.text = match String::from_utf8(std::mem::take(&mut self.raw)) {
+            Ok(text) => text,
+            Err(invalid) => {
+                let text = String::from_utf8_lossy(invalid.as_bytes()).into_owned();
+                self.raw = invalid.into_bytes();
+                text
+            }
+        };
         self.masked.clear();
         self.contents.clear();
         self.unmatched.clear();
-        for (number, line) in lines.take(BATCH_LINES) {
+        let text = self.text.as_str();
+        for (number, line) in lines(text).enumerate() {
             let content = match (cutter.format, &mut cutter.locations) {
                 (Some(format), Some(at)) => format.content(line, at),
                 _ => Some(line),
@@ -67,60 +96,30 @@ impl Batch {
             let start = content.as_ptr() as usize - text.as_ptr() as usize;
             self.contents.push((start, start + content.len()));
         }
-        self.masked.len() > 0
     }
 
     /// Mines the batch's lines in order, recording what they got in `mined`; `keep_contents`
-    /// keeps where each content is (for the parameters). Returns how far into the text the
-    /// batch reached.
+    /// keeps each content (for the parameters). Returns how many input bytes the batch held.
     pub(super) fn mine(
         &self,
-        text: &str,
         miner: &mut TemplateMiner,
         mined: &mut MinedLines,
         keep_contents: bool,
     ) -> usize {
+        let first_line = mined.templates.len();
         for (line, &(start, end)) in self.contents.iter().enumerate() {
-            let content = text.get(start..end).unwrap_or_default();
+            let content = self.text.get(start..end).unwrap_or_default();
             let mined_line = miner.mine_masked(self.masked.get(line), content);
             mined
                 .templates
                 .push(mined_line.map_or(REFUSED, |(index, _)| index));
-        }
-        mined.unmatched.extend_from_slice(&self.unmatched);
-        if keep_contents {
-            mined.contents.extend_from_slice(&self.contents);
-        }
-        self.contents.last().map_or(0, |&(_, end)| end)
-    }
-}
-
-/// Pass one with cutting and masking on a second thread, a few batches ahead of the miner.
-pub(super) fn mine_on_two_threads(
-    text: &str,
-    mut cutter: Cutter<'_>,
-    miner: &mut TemplateMiner,
-    mined: &mut MinedLines,
-    keep_contents: bool,
-    progress: &mut impl FnMut(usize),
-) {
-    let (to_miner, filled) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
-    let (to_cutter, emptied) = mpsc::channel::<Batch>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut numbered = lines(text).enumerate();
-            loop {
-                let mut batch = emptied.try_recv().unwrap_or_default();
-                // A send fails only when the miner's side has stopped: nothing left to do.
-                if !batch.fill(text, &mut numbered, &mut cutter) || to_miner.send(batch).is_err() {
-                    return;
-                }
+            if keep_contents {
+                mined.keep_content(content);
             }
-        });
-        for batch in filled {
-            progress(batch.mine(text, miner, mined, keep_contents));
-            // The cutter may have finished already: the batch is simply dropped then.
-            let _ = to_cutter.send(batch);
         }
-    });
+        mined
+            .unmatched
+            .extend(self.unmatched.iter().map(|line| first_line + line));
+        self.input_bytes
+    }
 }

@@ -1,6 +1,6 @@
 //! Lines' masked tokens, written back to back into buffers reused for every line.
 
-use super::mask::{mask_token, WILDCARD};
+use super::mask::{mask_tokens, WILDCARD};
 use regex::Regex;
 
 /// Masked lines: each line's tokens joined by single spaces (the form a template's text
@@ -24,11 +24,6 @@ impl MaskedLines {
         self.lines.clear();
     }
 
-    /// How many lines.
-    pub(super) fn len(&self) -> usize {
-        self.lines.len()
-    }
-
     /// Appends the masked tokens of `content`, after replacing every match of each of `masks`
     /// (in order) by `<*>`.
     pub(super) fn push(&mut self, masks: &[Regex], content: &str) {
@@ -39,13 +34,7 @@ impl MaskedLines {
             self.preprocessed.as_str()
         };
         let line_start = self.text.len();
-        for token in split_tokens(content) {
-            if self.text.len() > line_start {
-                self.text.push(' ');
-            }
-            mask_token(token, &mut self.text);
-            self.ends.push(self.text.len() - line_start);
-        }
+        mask_tokens(content, &mut self.text, line_start, &mut self.ends);
         self.lines.push((self.text.len(), self.ends.len()));
     }
 
@@ -119,7 +108,6 @@ mod tests {
         lines.push(&[], "  worker 17\tstarted  in size=35 ");
         lines.push(&[], "");
         lines.push(&[Regex::new("st.rt").unwrap()], "job 4 start");
-        assert_eq!(lines.len(), 3);
         let first = lines.get(0);
         assert_eq!(first.len(), 5);
         assert_eq!(first.text(), "worker <*> started in size=<*>");

@@ -26,6 +26,8 @@ const WORD: u8 = 1;
 const DIGIT: u8 = 2;
 /// Byte class: a hexadecimal digit.
 const HEX: u8 = 4;
+/// Byte class: ASCII white space as `str::split_ascii_whitespace` sees it (no vertical tab).
+const SPACE: u8 = 8;
 
 /// The classes of every byte, looked up once per byte while masking.
 const CLASSES: [u8; 256] = {
@@ -42,6 +44,9 @@ const CLASSES: [u8; 256] = {
         if byte.is_ascii_hexdigit() {
             table[b] |= HEX;
         }
+        if byte.is_ascii_whitespace() {
+            table[b] |= SPACE;
+        }
         b += 1;
     }
     table
@@ -51,16 +56,16 @@ fn class(b: u8) -> u8 {
     CLASSES[usize::from(b)]
 }
 
-/// A path or a URL: variable as a whole.
-fn is_path_or_url(token: &[u8]) -> bool {
+/// A token that starts like a path (`/var/log/x`, `//host/share`, `C:\\dir`), perhaps after an
+/// opening quote or bracket: variable as a whole. (A URL is found while masking: `://`.)
+fn starts_like_a_path(token: &[u8]) -> bool {
     let body = match token.first() {
         Some(b'"' | b'\'' | b'(' | b'[' | b'<') => &token[1..],
         _ => token,
     };
     let unix_path = body.len() > 1 && body[0] == b'/' && body[1] != b'/' || body.starts_with(b"//");
     let windows_path = body.len() > 2 && body[0].is_ascii_alphabetic() && &body[1..3] == b":\\";
-    let url = || memchr::memchr_iter(b':', body).any(|at| body[at + 1..].starts_with(b"//"));
-    unix_path || windows_path || url()
+    unix_path || windows_path
 }
 
 /// Month and weekday names, as dates inside messages write them.
@@ -75,45 +80,106 @@ fn run_is_variable(run: &[u8], digits: usize, all_hex: bool) -> bool {
     run.first().is_some_and(u8::is_ascii_digit)
         || digits >= 2
         || (all_hex && (run.len() >= 8 || digits > 0 && run.len() >= 4))
-        || (run.len() == 3 && CALENDAR_WORDS.iter().any(|w| &w[..] == run))
+        || (run.len() == 3
+            && run[0].is_ascii_uppercase()
+            && CALENDAR_WORDS.iter().any(|w| &w[..] == run))
+}
+
+/// Appends the masked tokens of `content` (split at ASCII white space) to `out`, joined by
+/// single spaces, and pushes where each token ends, counted from `line_start`, onto `ends`.
+/// Each byte is looked at once: masking a token finds its end.
+pub(super) fn mask_tokens(
+    content: &str,
+    out: &mut String,
+    line_start: usize,
+    ends: &mut Vec<usize>,
+) {
+    let bytes = content.as_bytes();
+    let mut at = 0;
+    loop {
+        while at < bytes.len() && class(bytes[at]) & SPACE != 0 {
+            at += 1;
+        }
+        if at == bytes.len() {
+            return;
+        }
+        if out.len() > line_start {
+            out.push(' ');
+        }
+        at = mask_until(content, at, SPACE, out);
+        ends.push(out.len() - line_start);
+    }
 }
 
 /// Appends the masked form of `token` to `out`.
 pub fn mask_token(token: &str, out: &mut String) {
-    let bytes = token.as_bytes();
-    if is_path_or_url(bytes) {
+    mask_until(token, 0, 0, out);
+}
+
+/// Appends the masked form of the token that starts at `start` in `text` and ends before the
+/// first byte of class `stop` (or at the end), and returns where it ends. Constant stretches
+/// are copied whole, each variable run replaced as it is found; a URL (`scheme://…`) turns
+/// the token into one `<*>`.
+#[inline(always)]
+fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let ends_token = |at: usize| at >= bytes.len() || class(bytes[at]) & stop != 0;
+    // A path starts with `/`, an opening quote or bracket, or a drive letter and `:`; it is
+    // recognised by its first four bytes at most.
+    let may_be_path = matches!(
+        bytes.get(start),
+        Some(b'/' | b'"' | b'\'' | b'(' | b'[' | b'<')
+    ) || bytes.get(start + 1) == Some(&b':');
+    let head_limit = (start + 4).min(bytes.len());
+    let head_end = || {
+        (start..head_limit)
+            .find(|&at| ends_token(at))
+            .unwrap_or(head_limit)
+    };
+    if may_be_path && starts_like_a_path(&bytes[start..head_end()]) {
         out.push_str(WILDCARD);
-        return;
+        let mut at = head_end();
+        while !ends_token(at) {
+            at += 1;
+        }
+        return at;
     }
     let token_start = out.len();
-    let mut at = 0;
-    while at < bytes.len() {
-        let mut end = at;
+    let (mut at, mut kept_from, mut url) = (start, start, false);
+    while !ends_token(at) {
+        let run_start = at;
         if class(bytes[at]) & WORD != 0 {
             let (mut digits, mut all_hex) = (0, true);
-            while let Some(&b) = bytes.get(end) {
+            while let Some(&b) = bytes.get(at) {
                 let class = class(b);
                 if class & WORD == 0 {
                     break;
                 }
                 digits += usize::from(class & DIGIT != 0);
                 all_hex &= class & HEX != 0;
-                end += 1;
+                at += 1;
             }
-            if run_is_variable(&bytes[at..end], digits, all_hex) {
+            if run_is_variable(&bytes[run_start..at], digits, all_hex) {
+                // Both ends are next to ASCII bytes (or the text's ends): char boundaries.
+                out.push_str(&text[kept_from..run_start]);
                 push_variable(out, token_start);
-                at = end;
-                continue;
+                kept_from = at;
             }
         } else {
-            while end < bytes.len() && class(bytes[end]) & WORD == 0 {
-                end += 1;
+            while at < bytes.len() && class(bytes[at]) & (WORD | stop) == 0 {
+                at += 1;
             }
+            // `://` is three bytes outside word runs: it lies inside one such stretch.
+            url |= at - run_start >= 3 && bytes[run_start..at].windows(3).any(|w| w == b"://");
         }
-        // Both ends are next to ASCII bytes (or the token's ends): always char boundaries.
-        out.push_str(&token[at..end]);
-        at = end;
     }
+    if url {
+        out.truncate(token_start);
+        out.push_str(WILDCARD);
+    } else {
+        out.push_str(&text[kept_from..at]);
+    }
+    at
 }
 
 /// Appends `<*>`, merging with a `<*>` just before it (across one joining byte) and dropping a
@@ -141,6 +207,17 @@ mod tests {
         let mut out = String::new();
         mask_token(token, &mut out);
         out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_line_masks_as_its_tokens_joined_by_one_space(content in "(\\PC|[ \t\r\n\x0b\x0c])*") {
+            let (mut out, mut ends) = (String::from("x"), Vec::new());
+            mask_tokens(&content, &mut out, 1, &mut ends);
+            let tokens: Vec<String> = content.split_ascii_whitespace().map(masked).collect();
+            proptest::prop_assert_eq!(&out[1..], tokens.join(" "));
+            proptest::prop_assert_eq!(ends.len(), tokens.len());
+        }
     }
 
     #[test]

@@ -18,12 +18,14 @@
 //! end, as `palisade templates mine` does.
 
 mod batch;
+mod chunks;
 mod cluster;
 mod format;
 mod line;
 pub mod mask;
 mod miner;
 pub mod offline;
+mod pipeline;
 mod registry;
 mod scan;
 mod tree;

@@ -1,33 +1,37 @@
-//! Offline mining of a whole text held in memory, as `palisade templates mine` runs it.
+//! Offline mining of a whole input, as `palisade templates mine` runs it.
 //!
-//! Pass one ([`mine_lines`]) finds the line ends with one scan of the text (lines are slices
-//! of it, never copies), cuts each line's `<Content>` out with the header format and mines it,
-//! keeping only the template index per line. Pass two ([`MinedLines::write_json`]) writes one
-//! JSON object per line with the template that index resolves to at the end, so lines mined
-//! before a merge get the merged template's id. Each final template's JSON text
+//! Pass one ([`mine`]) reads the input in chunks of whole lines, cuts each line's `<Content>`
+//! out with the header format, masks it and mines it, keeping only the template index per
+//! line; reading, cutting and masking run on worker threads while the calling thread mines
+//! ([`super::pipeline`]). Pass two ([`MinedLines::write_json`]) writes one JSON object per
+//! line with the template that index resolves to at the end, so lines mined before a merge
+//! get the merged template's id. Each final template's JSON text
 //! (`"template_id":…,"template":…`) is escaped once and copied for every line it takes.
 
-use super::batch::{self, Batch, Cutter};
+use super::pipeline;
 use super::{HeaderFormat, TemplateMiner};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
 /// The index recorded for a line the miner refused (its template limit was reached).
 pub(super) const REFUSED: u32 = u32::MAX;
 
-/// The smallest text worth a second thread for cutting and masking lines.
-const TWO_THREADS_FROM: usize = 1 << 22;
-
 /// Output is handed to the writer in chunks of about this many bytes.
 const OUTPUT_CHUNK: usize = 1 << 20;
 
-/// What pass one learnt about every line of a text.
+/// The most threads reading, cutting and masking lines for the one miner.
+const MAX_WORKERS: usize = 4;
+
+/// What pass one learnt about every line of the input.
+#[derive(Default)]
 pub struct MinedLines {
     /// Per line, the template index it was given (or [`REFUSED`]).
     pub(super) templates: Vec<u32>,
     /// The lines (counted from 0) that did not match the header format, in order.
     pub(super) unmatched: Vec<usize>,
-    /// Per line, where its content is in the text (kept only when parameters are wanted).
-    pub(super) contents: Vec<(usize, usize)>,
+    /// Every line's content back to back (kept only when parameters are wanted).
+    kept: String,
+    /// Per line, where its content is in `kept`.
+    contents: Vec<(usize, usize)>,
 }
 
 /// The lines of a text, split at `\n` and without the `\r`s that end them; a `\n` that ends
@@ -48,40 +52,34 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Pass one: mines every line's content (the whole line when there is no format, or when the
-/// line does not match it). `keep_contents` keeps where each content is, for the parameters;
-/// `progress` is told now and then how many bytes of the text are done. A large text is cut
-/// and masked on a second thread while the miner works, when the machine has two cores.
-pub fn mine_lines(
-    text: &str,
+/// line does not match it) read from `source`, split into lines as [`lines`] splits a text
+/// (invalid UTF-8 replaced). `keep_contents` keeps each content, for the parameters;
+/// `progress` is told now and then how many bytes of the input are done. With two cores or
+/// more, reading, cutting and masking run on worker threads while this thread mines.
+pub fn mine(
+    source: impl Read + Send,
     format: Option<&HeaderFormat>,
     miner: &mut TemplateMiner,
     keep_contents: bool,
     mut progress: impl FnMut(usize),
-) -> MinedLines {
-    let mut mined = MinedLines {
-        templates: Vec::new(),
-        unmatched: Vec::new(),
-        contents: Vec::new(),
-    };
-    let mut cutter = Cutter::new(format, miner);
+) -> io::Result<MinedLines> {
+    let mut mined = MinedLines::default();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if cores >= 2 && text.len() >= TWO_THREADS_FROM {
-        batch::mine_on_two_threads(
-            text,
-            cutter,
-            miner,
-            &mut mined,
-            keep_contents,
-            &mut progress,
-        );
+    let workers = if cores >= 2 {
+        cores.min(MAX_WORKERS)
     } else {
-        let (mut numbered, mut batch) = (lines(text).enumerate(), Batch::default());
-        while batch.fill(text, &mut numbered, &mut cutter) {
-            progress(batch.mine(text, miner, &mut mined, keep_contents));
-        }
-    }
-    progress(text.len());
-    mined
+        0
+    };
+    pipeline::mine_source(
+        source,
+        format,
+        miner,
+        &mut mined,
+        keep_contents,
+        workers,
+        &mut progress,
+    )?;
+    Ok(mined)
 }
 
 impl MinedLines {
@@ -95,16 +93,18 @@ impl MinedLines {
         (self.unmatched.len(), self.unmatched.first().map(|n| n + 1))
     }
 
+    /// Keeps a line's content (for the parameters), in line order.
+    pub(super) fn keep_content(&mut self, content: &str) {
+        let start = self.kept.len();
+        self.kept.push_str(content);
+        self.contents.push((start, self.kept.len()));
+    }
+
     /// Pass two: writes `{"line":n,"template_id":"…","template":"…"}` and a newline for every
     /// line the miner took, with `"params":[…]` when they were kept in pass one and
-    /// `"unmatched":true` for a line that did not match the header format. `text` and `miner`
-    /// must be the ones pass one used.
-    pub fn write_json(
-        &self,
-        text: &str,
-        miner: &TemplateMiner,
-        out: &mut impl Write,
-    ) -> io::Result<()> {
+    /// `"unmatched":true` for a line that did not match the header format. `miner` must be
+    /// the one pass one used.
+    pub fn write_json(&self, miner: &TemplateMiner, out: &mut impl Write) -> io::Result<()> {
         let fragments = Fragments::new(miner);
         let mut buffer = Vec::with_capacity(OUTPUT_CHUNK + 4096);
         let mut number = LineNumber::default();
@@ -119,7 +119,7 @@ impl MinedLines {
             buffer.extend_from_slice(number.digits());
             buffer.extend_from_slice(fragment);
             if let Some(&(start, end)) = self.contents.get(line) {
-                let content = text.get(start..end).unwrap_or_default();
+                let content = self.kept.get(start..end).unwrap_or_default();
                 write_params(&mut buffer, miner, index, content)?;
             }
             buffer.extend_from_slice(if is_unmatched {
@@ -259,12 +259,24 @@ mod tests {
         assert_eq!(lines("").count(), 0);
     }
 
+    fn run_bytes(text: &[u8]) -> Vec<serde_json::Value> {
+        let mut miner = TemplateMiner::new(MinerConfig::default());
+        let mined = mine(text, None, &mut miner, false, |_| {}).unwrap();
+        let mut out = Vec::new();
+        mined.write_json(&miner, &mut out).unwrap();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
     fn run(text: &str, format: Option<&str>, params: bool) -> Vec<serde_json::Value> {
         let format = format.map(|f| HeaderFormat::parse(f).unwrap());
         let mut miner = TemplateMiner::new(MinerConfig::default());
-        let mined = mine_lines(text, format.as_ref(), &mut miner, params, |_| {});
+        let mined = mine(text.as_bytes(), format.as_ref(), &mut miner, params, |_| {}).unwrap();
         let mut out = Vec::new();
-        mined.write_json(text, &miner, &mut out).unwrap();
+        mined.write_json(&miner, &mut out).unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()
@@ -292,33 +304,25 @@ mod tests {
     }
 
     #[test]
-    fn a_large_text_mined_on_two_threads_gets_what_mining_line_by_line_gives() {
-        let verbs = ["started", "stopped", "paused", "resumed", "failed"];
-        let text: String = (0..120_000)
-            .map(|i| {
-                let verb = verbs[i % verbs.len()];
-                format!(
-                    "10:00:{:02} INFO c{}: worker {i} {verb} after {} ms\n",
-                    i % 60,
-                    i % 7,
-                    i % 13
-                )
-            })
-            .collect();
-        assert!(text.len() >= TWO_THREADS_FROM);
-        let format = HeaderFormat::parse("<Time> <Level> <Component>: <Content>").unwrap();
+    fn a_read_error_is_reported() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("disk on fire"))
+            }
+        }
         let mut miner = TemplateMiner::new(MinerConfig::default());
-        let mined = mine_lines(&text, Some(&format), &mut miner, false, |_| {});
-        let mut one_by_one = TemplateMiner::new(MinerConfig::default());
-        let mut at = format.locations();
-        let expected: Vec<u32> = lines(&text)
-            .map(|line| {
-                let content = format.content(line, &mut at).unwrap();
-                one_by_one.mine(content).unwrap().index
-            })
-            .collect();
-        assert_eq!(mined.templates, expected);
-        assert_eq!(miner.templates().count(), one_by_one.templates().count());
+        let error = mine(Failing, None, &mut miner, false, |_| {})
+            .err()
+            .unwrap();
+        assert_eq!(error.to_string(), "disk on fire");
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_line_by_line() {
+        let got = run_bytes(b"caf\xe9 open\ncaf\xc3\xa9 open\n");
+        assert_eq!(got[0]["template"], "caf\u{fffd} open");
+        assert_eq!(got[1]["template"], "caf\u{e9} open");
     }
 
     #[test]

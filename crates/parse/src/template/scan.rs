@@ -51,7 +51,7 @@ impl SimpleFormat {
 
     /// Where `<Content>` starts in an ASCII line without a newline, if the first path matches.
     pub(super) fn content_start(&self, line: &str) -> Option<usize> {
-        if !line.is_ascii() || line.contains('\n') {
+        if !is_ascii(line.as_bytes()) || line.contains('\n') {
             return None;
         }
         let bytes = line.as_bytes();
@@ -64,7 +64,7 @@ impl SimpleFormat {
                             .iter()
                             .position(|&b| is_space(b))
                             .map_or(bytes.len(), |n| at + n),
-                        Some(Piece::Literal(text)) => at + line[at..].find(text.as_str())?,
+                        Some(Piece::Literal(text)) => at + find(&bytes[at..], text.as_bytes())?,
                         // A field just before <Content> takes nothing (it is as short as it can be).
                         _ => at,
                     };
@@ -112,6 +112,20 @@ fn push_literal(pieces: &mut Vec<Piece>, literal: &str) -> Option<()> {
         }
     }
     Some(())
+}
+
+/// Whether every byte is ASCII: one OR over all of them, which the compiler vectorises
+/// (`str::is_ascii` checks the last bytes of a line one at a time).
+fn is_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0, |seen, &b| seen | b) < 0x80
+}
+
+/// Where `needle` first occurs in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    match needle {
+        [byte] => memchr::memchr(*byte, haystack),
+        _ => memchr::memmem::find(haystack, needle),
+    }
 }
 
 /// The regular expression's `\s` on ASCII: space, `\t`, `\n`, vertical tab, form feed, `\r`.
