@@ -101,3 +101,36 @@ fn a_server_mines_unparsed_events_lists_templates_and_finds_events_by_template()
     let (status, refused) = server.get("/api/v1/templates", &[("tenant", "*")]);
     assert_eq!(status, 400, "{refused}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_mining_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempdir();
+    let log = dir.path().join("big.log");
+    let lines: String = (0..200_000)
+        .map(|i| format!("worker {i} started in {} ms\n", i % 97))
+        .collect();
+    std::fs::write(&log, lines).unwrap();
+    let mut child = Command::new(bin())
+        .args(["templates", "mine", log.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"line\":1,"), "{first}");
+    // The reader is gone (as with `| head -1`): the miner stops by SIGPIPE, without an error.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+        "{:?} {stderr}",
+        out.status
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -156,9 +156,25 @@ struct ServeArgs {
     insecure_http: bool,
 }
 
+/// Lets a command whose output is piped into a reader that stops early (`palisade search ... |
+/// head`) end as other command-line tools do, by the default action of `SIGPIPE`, instead of
+/// failing on the write. Not for the daemons (`serve`, `agent`): the Rust runtime ignores the
+/// signal so that a vanished peer is an error, and socket writes never raise it anyway
+/// (`MSG_NOSIGNAL`).
+fn stop_quietly_when_the_reader_leaves() {
+    // SAFETY: restoring a signal's default disposition passes only constants and happens
+    // before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     tune_allocator();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Agent(_)) {
+        stop_quietly_when_the_reader_leaves();
+    }
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Ingest(args) => ingest::run(args),
