@@ -17,6 +17,27 @@ fn records_of(server: &Server, path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// Creates key `name` (as the operator) and encrypts `text` under it as `user`: the
+/// plaintext in base64 and the encrypt answer.
+fn key_and_ciphertext(server: &Server, user: &str, name: &str, text: &str) -> (String, Value) {
+    let (status, body) = server.call_as(
+        &server.token,
+        "POST",
+        "/api/v1/kms/keys",
+        Some(&json!({"name": name})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let plaintext = base64::engine::general_purpose::STANDARD.encode(text);
+    let (status, sealed) = server.call_as(
+        user,
+        "POST",
+        &format!("/api/v1/kms/keys/{name}/encrypt"),
+        Some(&json!({"plaintext": plaintext})),
+    );
+    assert_eq!(status, 200, "{sealed}");
+    (plaintext, sealed)
+}
+
 fn event_types(records: &[Value]) -> Vec<&str> {
     records
         .iter()
@@ -29,22 +50,8 @@ fn a_key_use_call_is_one_outcome_record_and_a_key_change_is_two() {
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
     let user = server.token_for("user");
-    let (status, body) = server.call_as(
-        &server.token,
-        "POST",
-        "/api/v1/kms/keys",
-        Some(&json!({"name": "audited"})),
-    );
-    assert_eq!(status, 201, "{body}");
-    let plaintext = base64::engine::general_purpose::STANDARD.encode("audited secret");
+    let (_, sealed) = key_and_ciphertext(&server, &user, "audited", "audited secret");
     let encrypt = "/api/v1/kms/keys/audited/encrypt";
-    let (status, sealed) = server.call_as(
-        &user,
-        "POST",
-        encrypt,
-        Some(&json!({"plaintext": plaintext})),
-    );
-    assert_eq!(status, 200, "{sealed}");
     let decrypt = "/v1/transit/decrypt/audited";
     let body = json!({"ciphertext": sealed["ciphertext"]});
     let (status, opened) = server.call_as(&user, "POST", decrypt, Some(&body));
@@ -90,21 +97,7 @@ fn a_trail_that_cannot_take_the_record_refuses_a_decrypt_without_its_plaintext()
     };
     let server = Server::start(dir.path(), None);
     let user = server.token_for("user");
-    let (status, body) = server.call_as(
-        &server.token,
-        "POST",
-        "/api/v1/kms/keys",
-        Some(&json!({"name": "guarded"})),
-    );
-    assert_eq!(status, 201, "{body}");
-    let plaintext = base64::engine::general_purpose::STANDARD.encode("launch code 0000");
-    let (status, sealed) = server.call_as(
-        &user,
-        "POST",
-        "/api/v1/kms/keys/guarded/encrypt",
-        Some(&json!({"plaintext": plaintext})),
-    );
-    assert_eq!(status, 200, "{sealed}");
+    let (plaintext, sealed) = key_and_ciphertext(&server, &user, "guarded", "launch code 0000");
     let body = json!({"ciphertext": sealed["ciphertext"]});
 
     audit.remount("ro");

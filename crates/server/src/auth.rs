@@ -288,15 +288,7 @@ async fn run_recorded(
         return with_request_id(audit_refusal(&e), request_id);
     }
     let mut response = next.run(req).await;
-    let status = response.status().as_u16();
-    let result = AuditRecord {
-        time_ms: palisade_core::time::now_ms(),
-        event_type: "api.response",
-        result: Outcome::from_http_status(status),
-        status: Some(status),
-        ..intent
-    };
-    if let Err(e) = state.audit.record(result).await {
+    if let Err(e) = state.audit.record(outcome_of(&response, intent)).await {
         tracing::error!(error = %e, "the result of an operation was not recorded");
         response = crate::api::error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -316,20 +308,24 @@ async fn run_then_record(
     request_id: &str,
 ) -> Response {
     let response = next.run(req).await;
-    let status = response.status().as_u16();
-    let outcome = AuditRecord {
-        time_ms: palisade_core::time::now_ms(),
-        event_type: "api.response",
-        result: Outcome::from_http_status(status),
-        status: Some(status),
-        ..subject
-    };
-    match state.audit.record(outcome).await {
+    match state.audit.record(outcome_of(&response, subject)).await {
         Ok(()) => with_request_id(response, request_id),
         Err(e) => {
             drop(response);
             with_request_id(audit_refusal(&e), request_id)
         }
+    }
+}
+
+/// The `api.response` record of a call that ended with `response`.
+fn outcome_of(response: &Response, call: AuditRecord) -> AuditRecord {
+    let status = response.status().as_u16();
+    AuditRecord {
+        time_ms: palisade_core::time::now_ms(),
+        event_type: "api.response",
+        result: Outcome::from_http_status(status),
+        status: Some(status),
+        ..call
     }
 }
 

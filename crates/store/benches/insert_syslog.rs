@@ -4,22 +4,13 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/cpu.rs"]
+mod cpu;
 
 use common::*;
+use cpu::cpu_time;
 use palisade_core::{Event, TenantId, Value};
 use std::time::Duration;
-
-/// CPU time of the calling thread (Linux; zero elsewhere).
-fn thread_cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|i| fields.get(*i)?.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
 
 /// The event the syslog parser makes of one 300-byte `loggen --syslog-proto` message.
 fn loggen_event(id: u64) -> Event {
@@ -74,9 +65,9 @@ fn main() {
             .map(loggen_event)
             .collect();
         id += events.len() as u64;
-        let start = thread_cpu_time();
+        let start = cpu_time("/proc/thread-self/stat");
         store.insert(events);
-        cpu += thread_cpu_time() - start;
+        cpu += cpu_time("/proc/thread-self/stat") - start;
         if id % round == 0 {
             best = best.min(cpu);
             cpu = Duration::ZERO;

@@ -4,22 +4,12 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support/cpu.rs"]
+mod cpu;
 
 use common::*;
+use cpu::cpu_time;
 use std::time::{Duration, Instant};
-
-/// CPU time of the calling thread (Linux; zero elsewhere), so that the rate means something on
-/// a busy machine.
-fn thread_cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|i| fields.get(*i)?.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
 
 fn main() {
     let total: u64 = std::env::var("PALISADE_BENCH_EVENTS")
@@ -38,7 +28,7 @@ fn main() {
             .map(|i| event(i, "default", T0 + i as i64 * 10))
             .collect();
         id += events.len() as u64;
-        let (start, cpu_start) = (Instant::now(), thread_cpu_time());
+        let (start, cpu_start) = (Instant::now(), cpu_time("/proc/thread-self/stat"));
         store.insert(events);
         if id == chunk.min(total) {
             let held = store.stats();
@@ -51,7 +41,7 @@ fn main() {
         }
         store.flush().unwrap();
         elapsed += start.elapsed();
-        cpu += thread_cpu_time() - cpu_start;
+        cpu += cpu_time("/proc/thread-self/stat") - cpu_start;
     }
     let rate = total as f64 / elapsed.as_secs_f64();
     let bytes = store.stats().tenants[0].disk_bytes;

@@ -5,26 +5,15 @@
 //! `cargo bench -p palisade-store --bench wal_seal`; `PALISADE_BENCH_RECORDS` (default 1 000 000)
 //! and `PALISADE_BENCH_BATCH` (default 100 records per append).
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
+use cpu::cpu_time;
 use palisade_core::{
     config::WalConfig, wal_seal::WalKeys, PayloadFormat, RawRecord, TenantId, Transport,
 };
 use palisade_store::Wal;
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
-
-/// CPU time of the whole process, all threads (Linux; zero elsewhere).
-fn process_cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|i| fields.get(*i)?.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
-}
+use std::{sync::Arc, time::Instant};
 
 /// A typical sshd line, about 120 bytes.
 fn record(i: u64) -> RawRecord {
@@ -62,7 +51,7 @@ fn run(label: &str, keys: Option<Arc<dyn WalKeys>>, total: u64, batch: u64) {
     let batches: Vec<Vec<RawRecord>> = (0..total / batch)
         .map(|b| (b * batch..(b + 1) * batch).map(record).collect())
         .collect();
-    let (cpu0, wall0) = (process_cpu_time(), Instant::now());
+    let (cpu0, wall0) = (cpu_time("/proc/self/stat"), Instant::now());
     runtime.block_on(async {
         let drain = tokio::spawn(async move { while durable.recv().await.is_some() {} });
         let mut pending = Vec::with_capacity(64);
@@ -80,7 +69,7 @@ fn run(label: &str, keys: Option<Arc<dyn WalKeys>>, total: u64, batch: u64) {
         drop(wal);
         drain.await.unwrap();
     });
-    let (cpu, wall) = (process_cpu_time() - cpu0, wall0.elapsed());
+    let (cpu, wall) = (cpu_time("/proc/self/stat") - cpu0, wall0.elapsed());
     let per_cpu_s = total as f64 / cpu.as_secs_f64().max(0.001);
     println!(
         "{label:>6}: {total} records in batches of {batch}: {:.2} s CPU, {:.2} s wall, {:.0} \

@@ -260,21 +260,21 @@ mod tests {
     }
 
     fn run_bytes(text: &[u8]) -> Vec<serde_json::Value> {
-        let mut miner = TemplateMiner::new(MinerConfig::default());
-        let mined = mine(text, None, &mut miner, false, |_| {}).unwrap();
-        let mut out = Vec::new();
-        mined.write_json(&miner, &mut out).unwrap();
-        String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        mine_to_json(text, None, false)
     }
 
     fn run(text: &str, format: Option<&str>, params: bool) -> Vec<serde_json::Value> {
         let format = format.map(|f| HeaderFormat::parse(f).unwrap());
+        mine_to_json(text.as_bytes(), format.as_ref(), params)
+    }
+
+    fn mine_to_json(
+        text: &[u8],
+        format: Option<&HeaderFormat>,
+        params: bool,
+    ) -> Vec<serde_json::Value> {
         let mut miner = TemplateMiner::new(MinerConfig::default());
-        let mined = mine(text.as_bytes(), format.as_ref(), &mut miner, params, |_| {}).unwrap();
+        let mined = mine(text, format, &mut miner, params, |_| {}).unwrap();
         let mut out = Vec::new();
         mined.write_json(&miner, &mut out).unwrap();
         String::from_utf8(out)
