@@ -4,6 +4,7 @@
 //! their answer is released once it is durable ([`crate::audit_mode`]). [`crate::audit_trail::TrailSink`] writes them to the tamper-evident
 //! audit trail; [`NoAudit`] records nothing (for tests of other layers).
 
+use crate::audit_mode::AuditMode;
 use palisade_audit::Outcome;
 use std::{future::Future, net::SocketAddr, pin::Pin};
 
@@ -34,6 +35,9 @@ pub struct AuditRecord {
     pub result: Outcome,
     /// The HTTP status of the answer, once known.
     pub status: Option<u16>,
+    /// How the route's calls are recorded, decided once per request: a successful key-use
+    /// call ([`AuditMode::OutcomeOnly`]) is searchable through its key operation events.
+    pub mode: AuditMode,
 }
 
 /// Why a record could not be written.

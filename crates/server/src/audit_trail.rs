@@ -5,7 +5,7 @@
 
 use crate::{
     audit::{AuditError, AuditFuture, AuditRecord, AuditSink},
-    audit_mode::{audit_mode, AuditMode},
+    audit_mode::AuditMode,
 };
 use palisade_audit::{ocsf, AuditEntry, AuditEvent, AuditLog, Outcome, Subject};
 use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Transport};
@@ -52,8 +52,8 @@ impl TrailSink {
     /// Appends durably, then queues finished operations for the pipeline.
     async fn append(&self, rec: AuditRecord, detail: Option<String>) -> Result<(), AuditError> {
         let tenant = rec.tenant.clone();
+        let forwarded = rec.result != Outcome::Pending && !searchable_as_key_event(&rec);
         let event = to_event(rec, detail);
-        let forwarded = event.result != Outcome::Pending && !searchable_as_key_event(&event);
         // Only a record that goes on to the pipeline needs a copy beside the trail's.
         let copy = forwarded.then(|| event.clone());
         let index = self
@@ -93,9 +93,8 @@ impl TrailSink {
 /// the pipeline as an API Activity event of its own (source `kms`: who, from where, which key
 /// and version, the result), so a second event for the same call would only cost the
 /// pipeline's work twice. Every other call, and every failed or refused one, is forwarded.
-fn searchable_as_key_event(event: &AuditEvent) -> bool {
-    let path = event.object.split('?').next().unwrap_or_default();
-    event.result == Outcome::Success && audit_mode(&event.action, path) == AuditMode::OutcomeOnly
+fn searchable_as_key_event(rec: &AuditRecord) -> bool {
+    rec.result == Outcome::Success && rec.mode == AuditMode::OutcomeOnly
 }
 
 fn to_event(rec: AuditRecord, detail: Option<String>) -> AuditEvent {
@@ -136,24 +135,26 @@ async fn forward(mut rx: mpsc::Receiver<RawRecord>, pipeline: Arc<Pipeline>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audit_mode::audit_mode;
 
-    fn outcome(action: &str, object: &str, status: u16) -> AuditEvent {
-        to_event(
-            AuditRecord {
-                time_ms: 1,
-                subject: "u".into(),
-                tenant: "default".into(),
-                action: action.into(),
-                source: None,
-                event_type: "api.response",
-                role: "user".into(),
-                object: object.into(),
-                request_id: "r".into(),
-                result: Outcome::from_http_status(status),
-                status: Some(status),
-            },
-            None,
-        )
+    /// The outcome record the server makes of a call (its mode decided from the route, as
+    /// the authentication layer does).
+    fn outcome(action: &str, object: &str, status: u16) -> AuditRecord {
+        let path = object.split('?').next().unwrap_or_default();
+        AuditRecord {
+            time_ms: 1,
+            subject: "u".into(),
+            tenant: "default".into(),
+            action: action.into(),
+            source: None,
+            event_type: "api.response",
+            role: "user".into(),
+            object: object.into(),
+            request_id: "r".into(),
+            result: Outcome::from_http_status(status),
+            status: Some(status),
+            mode: audit_mode(action, path),
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! carries what failed and where, and the built-in rule "Palisade audit trail verification
 //! failed" raises a high alert on it.
 
-use crate::{api::ApiState, audit::AuditRecord, auth::new_request_id};
+use crate::{api::ApiState, audit::AuditRecord, audit_mode::AuditMode, auth::new_request_id};
 use palisade_audit::{Outcome, Verification};
 use palisade_core::{config::Duration, TenantId};
 use std::sync::Arc;
@@ -61,6 +61,7 @@ pub async fn verify_and_record(state: &ApiState) -> Verification {
         request_id: new_request_id(),
         result,
         status: None,
+        mode: AuditMode::IntentThenOutcome,
     };
     if let Err(e) = state.audit.record_with_detail(record, detail).await {
         tracing::error!(error = %e, "the outcome of the audit trail verification was not recorded");

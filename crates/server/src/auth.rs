@@ -196,6 +196,7 @@ pub async fn authenticate(
         request_id: request_id.clone(),
         result: Outcome::Denied,
         status: Some(StatusCode::UNAUTHORIZED.as_u16()),
+        mode: audit_mode(req.method().as_str(), req.uri().path()),
     };
     let credential = presented(&req);
     if let Presented::Token(token) = &credential {
@@ -275,7 +276,7 @@ async fn run_recorded(
     subject: AuditRecord,
     request_id: &str,
 ) -> Response {
-    if audit_mode(req.method().as_str(), req.uri().path()) == AuditMode::OutcomeOnly {
+    if subject.mode == AuditMode::OutcomeOnly {
         return run_then_record(state, req, next, subject, request_id).await;
     }
     let intent = AuditRecord {

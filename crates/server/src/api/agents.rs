@@ -1,7 +1,7 @@
 //! Host agents: enrolment tokens, enrolment, heartbeats and the agent list (docs/agent.md).
 
 use super::{error, ApiState};
-use crate::{audit::AuditRecord, auth::Principal};
+use crate::{audit::AuditRecord, audit_mode::AuditMode, auth::Principal};
 use axum::{
     extract::{ConnectInfo, Query, State},
     http::StatusCode,
@@ -150,6 +150,7 @@ async fn enrol(
         request_id: format!("{:032x}", rand::random::<u128>()),
         result: palisade_audit::Outcome::Pending,
         status: None,
+        mode: AuditMode::IntentThenOutcome,
     };
     if let Err(e) = state.audit.record(intent.clone()).await {
         return error(

@@ -6,6 +6,7 @@ use super::{answer, blocking, status_of, Caller};
 use crate::{
     api::ApiState,
     audit::AuditRecord,
+    audit_mode::AuditMode,
     auth::{audit_refusal, new_request_id, with_request_id, SESSION_COOKIE},
 };
 use axum::{
@@ -64,6 +65,7 @@ pub async fn login(
         request_id: request_id.clone(),
         result: Outcome::Denied,
         status: None,
+        mode: AuditMode::IntentThenOutcome,
     };
     let iam = state.iam.clone();
     let result = blocking(move || {
