@@ -4,45 +4,13 @@
 
 mod common;
 
-use common::*;
-use palisade_core::{seal::KeyRef, IdentitySealer, SealError, Sealer, TenantId};
-use palisade_store::EventStore;
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
+use common::{
+    refusing_sealer::{AcmeRefusingSealer, Refused},
+    *,
 };
-
-/// Seals like the identity sealer, but refuses tenant `acme` while `refuse` is set.
-#[derive(Default)]
-struct RefusingSealer {
-    refuse: AtomicBool,
-}
-
-impl Sealer for RefusingSealer {
-    fn seal(
-        &self,
-        tenant: &str,
-        aad: &[u8],
-        plain: Vec<u8>,
-    ) -> Result<(KeyRef, Vec<u8>), SealError> {
-        if tenant == "acme" && self.refuse.load(Ordering::Relaxed) {
-            return Err(SealError(
-                "storage key \"palisade-storage-acme\" is disabled".into(),
-            ));
-        }
-        IdentitySealer.seal(tenant, aad, plain)
-    }
-
-    fn unseal(
-        &self,
-        tenant: &str,
-        key: &KeyRef,
-        aad: &[u8],
-        sealed: Vec<u8>,
-    ) -> Result<Vec<u8>, SealError> {
-        IdentitySealer.unseal(tenant, key, aad, sealed)
-    }
-}
+use palisade_core::TenantId;
+use palisade_store::EventStore;
+use std::sync::Arc;
 
 /// Odd ids are acme's, even ids beta's.
 fn mixed(ids: std::ops::RangeInclusive<u64>) -> Vec<palisade_core::Event> {
@@ -75,8 +43,8 @@ fn segment_files(dir: &std::path::Path, tenant: &str) -> usize {
 #[test]
 fn a_refused_tenant_waits_while_the_others_are_stored() {
     let dir = tempfile::tempdir().unwrap();
-    let sealer = Arc::new(RefusingSealer::default());
-    sealer.refuse.store(true, Ordering::Relaxed);
+    let sealer = Arc::new(AcmeRefusingSealer::new(Refused::Sealing));
+    sealer.set_refusing(true);
     let store = EventStore::open(dir.path(), &config(), sealer.clone()).unwrap();
     store.insert(mixed(1..=100));
     assert_eq!(store.flush().unwrap(), 100, "beta's events are committed");
@@ -134,7 +102,7 @@ fn a_refused_tenant_waits_while_the_others_are_stored() {
     );
 
     // Once the key works again acme is written, the checkpoint lists nobody, the log may go.
-    sealer.refuse.store(false, Ordering::Relaxed);
+    sealer.set_refusing(false);
     let held_checkpoint = std::fs::read(dir.path().join("CHECKPOINT")).unwrap();
     assert_eq!(
         store.flush().unwrap(),
@@ -179,8 +147,8 @@ fn a_refused_tenant_waits_while_the_others_are_stored() {
 #[test]
 fn when_every_tenant_is_refused_nothing_moves() {
     let dir = tempfile::tempdir().unwrap();
-    let sealer = Arc::new(RefusingSealer::default());
-    sealer.refuse.store(true, Ordering::Relaxed);
+    let sealer = Arc::new(AcmeRefusingSealer::new(Refused::Sealing));
+    sealer.set_refusing(true);
     let store = EventStore::open(dir.path(), &config(), sealer).unwrap();
     store.insert((1..=10).map(|id| event(id, "acme", T0)).collect());
     assert_eq!(store.flush().unwrap(), 0);

@@ -5,43 +5,13 @@
 
 mod common;
 
-use common::*;
-use palisade_core::{seal::KeyRef, IdentitySealer, SealError, Sealer, TenantId};
-use palisade_store::{EventStore, RowVisit, SearchRequest};
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
+use common::{
+    refusing_sealer::{AcmeRefusingSealer, Refused},
+    *,
 };
-
-/// Opens like the identity sealer, but refuses tenant `acme` while `refuse` is set.
-#[derive(Default)]
-struct ShreddingSealer {
-    refuse: AtomicBool,
-}
-
-impl Sealer for ShreddingSealer {
-    fn seal(
-        &self,
-        tenant: &str,
-        aad: &[u8],
-        plain: Vec<u8>,
-    ) -> Result<(KeyRef, Vec<u8>), SealError> {
-        IdentitySealer.seal(tenant, aad, plain)
-    }
-
-    fn unseal(
-        &self,
-        tenant: &str,
-        key: &KeyRef,
-        aad: &[u8],
-        sealed: Vec<u8>,
-    ) -> Result<Vec<u8>, SealError> {
-        if tenant == "acme" && self.refuse.load(Ordering::Relaxed) {
-            return Err(SealError("acme's storage key was destroyed".into()));
-        }
-        IdentitySealer.unseal(tenant, key, aad, sealed)
-    }
-}
+use palisade_core::TenantId;
+use palisade_store::{EventStore, RowVisit, SearchRequest};
+use std::sync::Arc;
 
 /// Ids 1..=n, odd ones acme's and even ones beta's, one every 7 seconds from `T0`.
 fn mixed(ids: std::ops::RangeInclusive<u64>) -> Vec<palisade_core::Event> {
@@ -162,11 +132,11 @@ fn counts_per_bucket_equal_the_timechart_of_every_event() {
 #[test]
 fn blocks_the_sealer_refuses_are_neither_counted_nor_visited() {
     let dir = tempfile::tempdir().unwrap();
-    let sealer = Arc::new(ShreddingSealer::default());
+    let sealer = Arc::new(AcmeRefusingSealer::new(Refused::Opening));
     let store = EventStore::open(dir.path(), &config(), sealer.clone()).unwrap();
     store.insert(mixed(1..=200));
     store.flush().unwrap();
-    sealer.refuse.store(true, Ordering::Relaxed);
+    sealer.set_refusing(true);
     let counted = store.count_by_time(None, (T0 - DAY, None), DAY).unwrap();
     assert_eq!(counted.iter().map(|b| b.1).sum::<u64>(), 100, "beta's only");
     let fields: [String; 0] = [];

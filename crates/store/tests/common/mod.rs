@@ -5,6 +5,8 @@ use palisade_core::{config::StorageConfig, Event, IdentitySealer, TenantId};
 use palisade_store::{EventStore, SearchRequest};
 use std::{path::Path, sync::Arc};
 
+pub mod refusing_sealer;
+
 /// 2024-11-23T08:20:00Z.
 pub const T0: i64 = 1_732_350_000_000;
 /// One day in milliseconds.
