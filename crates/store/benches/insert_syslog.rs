@@ -6,10 +6,13 @@
 mod common;
 #[path = "support/cpu.rs"]
 mod cpu;
+#[path = "support/run_size.rs"]
+mod run_size;
 
 use common::*;
 use cpu::cpu_time;
 use palisade_core::{Event, TenantId, Value};
+use run_size::events_to_run;
 use std::time::Duration;
 
 /// The event the syslog parser makes of one 300-byte `loggen --syslog-proto` message.
@@ -49,10 +52,7 @@ fn loggen_event(id: u64) -> Event {
 }
 
 fn main() {
-    let total: u64 = std::env::var("PALISADE_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000_000);
+    let total: u64 = events_to_run(2_000_000);
     let dir = tempfile::tempdir().unwrap();
     let cfg = palisade_core::config::StorageConfig::default();
     let store = open(dir.path(), &cfg);

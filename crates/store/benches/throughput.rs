@@ -6,16 +6,16 @@
 mod common;
 #[path = "support/cpu.rs"]
 mod cpu;
+#[path = "support/run_size.rs"]
+mod run_size;
 
 use common::*;
 use cpu::cpu_time;
+use run_size::events_to_run;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let total: u64 = std::env::var("PALISADE_BENCH_EVENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let total: u64 = events_to_run(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let cfg = palisade_core::config::StorageConfig::default();
     let store = open(dir.path(), &cfg);
