@@ -131,11 +131,7 @@ fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
     };
     if may_be_path && starts_like_a_path(&bytes[start..head_end()]) {
         out.push_str(WILDCARD);
-        let mut at = head_end();
-        while !ends_token(at) {
-            at += 1;
-        }
-        return at;
+        return token_end(bytes, head_end(), stop);
     }
     let token_start = out.len();
     let (mut at, mut kept_from, mut url) = (start, start, false);
@@ -165,6 +161,23 @@ fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
         out.push_str(&text[kept_from..at]);
     }
     at
+}
+
+/// Where the token that reaches `from` ends: the first byte of class `stop` (only [`SPACE`] or
+/// nothing), or the end.
+fn token_end(bytes: &[u8], from: usize, stop: u8) -> usize {
+    if stop & SPACE == 0 {
+        return bytes.len();
+    }
+    let mut at = from;
+    loop {
+        at = word_run::next_space(bytes, at);
+        // A vertical tab is not white space to `split_ascii_whitespace`.
+        if bytes.get(at) != Some(&0x0b) {
+            return at;
+        }
+        at += 1;
+    }
 }
 
 /// Appends `<*>`, merging with a `<*>` just before it (across one joining byte) and dropping a

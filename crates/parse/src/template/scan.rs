@@ -58,10 +58,7 @@ impl SimpleFormat {
             match piece {
                 Piece::Field => {
                     at = match self.pieces.get(i + 1) {
-                        Some(Piece::Spaces) => bytes[at..]
-                            .iter()
-                            .position(|&b| is_space(b))
-                            .map_or(bytes.len(), |n| at + n),
+                        Some(Piece::Spaces) => super::word_run::next_space(bytes, at),
                         Some(Piece::Literal(text)) => at + find(&bytes[at..], text.as_bytes())?,
                         // A field just before <Content> takes nothing (it is as short as it can be).
                         _ => at,

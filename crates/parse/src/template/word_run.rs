@@ -1,5 +1,6 @@
-//! Finding the end of a word run (ASCII letters, digits and `_`) and what it holds, sixteen
-//! bytes at a time where the CPU allows it: masking spends most of its time here.
+//! Finding the end of a word run (ASCII letters, digits and `_`) and what it holds, and the next
+//! white space, sixteen bytes at a time where the CPU allows it: masking and header matching
+//! spend most of their time here.
 
 /// A word run found by [`scan`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,62 @@ fn sixteen_at_a_time(bytes: &[u8], start: usize) -> WordRun {
     }
 }
 
+/// Where the first white-space byte at or after `from` is, as the regular expressions' `\s`
+/// sees ASCII (tab, line feed, vertical tab, form feed, carriage return, space); the length
+/// when there is none.
+pub(super) fn next_space(bytes: &[u8], from: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(last_block) = bytes.len().checked_sub(16) {
+            let mut at = from.min(bytes.len());
+            loop {
+                let (block_start, skipped) = if at <= last_block {
+                    (at, 0)
+                } else {
+                    (last_block, at - last_block)
+                };
+                let Ok(block) = <&[u8; 16]>::try_from(&bytes[block_start..block_start + 16]) else {
+                    break;
+                };
+                let found = spaces(block) >> skipped;
+                if found != 0 {
+                    return at + found.trailing_zeros() as usize;
+                }
+                if block_start == last_block {
+                    return bytes.len();
+                }
+                at += 16;
+            }
+        }
+    }
+    next_space_byte_at_a_time(bytes, from)
+}
+
+/// [`next_space`], one byte at a time.
+fn next_space_byte_at_a_time(bytes: &[u8], from: usize) -> usize {
+    let from = from.min(bytes.len());
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b' ' || (b'\t'..=b'\r').contains(&b))
+        .map_or(bytes.len(), |n| from + n)
+}
+
+/// The white-space bytes of a block, as [`next_space`] sees them (bit `i` for byte `i`).
+#[cfg(target_arch = "x86_64")]
+fn spaces(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: as in `classify`.
+    unsafe {
+        let bytes = _mm_loadu_si128(block.as_ptr().cast());
+        let control = _mm_and_si128(
+            _mm_cmpgt_epi8(bytes, _mm_set1_epi8(b'\t' as i8 - 1)),
+            _mm_cmplt_epi8(bytes, _mm_set1_epi8(b'\r' as i8 + 1)),
+        );
+        let space = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b' ' as i8));
+        _mm_movemask_epi8(_mm_or_si128(control, space)) as u32
+    }
+}
+
 /// Per byte of a block (bit `i` for byte `i`): word byte, decimal digit, hexadecimal digit.
 #[cfg(target_arch = "x86_64")]
 struct Classes {
@@ -135,6 +192,32 @@ mod tests {
             let start = start.min(text.len());
             proptest::prop_assert_eq!(scan(&text, start), byte_at_a_time(&text, start));
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_space_search_finds_what_byte_search_finds(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![b'a', b' ', b'\t', 0x0b, b'\r', 0x85, b'x']),
+                0..70,
+            ),
+            from in 0usize..80,
+        ) {
+            proptest::prop_assert_eq!(
+                next_space(&bytes, from),
+                next_space_byte_at_a_time(&bytes, from)
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_space_is_found_or_the_end() {
+        let text = b"0123456789abcdefghij klmnopqrstuvwxyz\tend";
+        assert_eq!(next_space(text, 0), 20);
+        assert_eq!(next_space(text, 21), 37);
+        assert_eq!(next_space(text, 38), text.len());
+        assert_eq!(next_space(b"short x", 0), 5);
+        assert_eq!(next_space(b"", 3), 0);
     }
 
     #[test]
