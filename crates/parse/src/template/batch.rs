@@ -85,7 +85,7 @@ impl Batch {
         let text = self.text.as_str();
         for (number, line) in lines(text).enumerate() {
             let content = match (cutter.format, &mut cutter.locations) {
-                (Some(format), Some(at)) => format.content(line, at),
+                (Some(format), Some(at)) => format.content_of_line(line, at),
                 _ => Some(line),
             };
             let content = content.unwrap_or_else(|| {

@@ -119,14 +119,35 @@ impl HeaderFormat {
     /// the line does not match the format.
     pub fn content<'l>(&self, line: &'l str, locations: &mut CaptureLocations) -> Option<&'l str> {
         let line = line.trim();
+        if memchr::memchr(b'\n', line.as_bytes()).is_none() {
+            return self.content_of_line(line, locations);
+        }
+        self.whole_pattern(line, locations)
+    }
+
+    /// [`HeaderFormat::content`] for a line already known to hold no `\n` (offline mining
+    /// splits its input at them).
+    pub(super) fn content_of_line<'l>(
+        &self,
+        line: &'l str,
+        locations: &mut CaptureLocations,
+    ) -> Option<&'l str> {
+        let line = line.trim();
         if let Some(start) = self.simple.as_ref().and_then(|s| s.content_start(line)) {
             return Some(&line[start..]);
         }
         if let Some(prefix) = &self.prefix {
-            if !line.contains('\n') {
-                return prefix.find(line).map(|m| &line[m.end()..]);
-            }
+            return prefix.find(line).map(|m| &line[m.end()..]);
         }
+        self.whole_pattern(line, locations)
+    }
+
+    /// The `<Content>` group of the capturing pattern.
+    fn whole_pattern<'l>(
+        &self,
+        line: &'l str,
+        locations: &mut CaptureLocations,
+    ) -> Option<&'l str> {
         self.regex.captures_read(locations, line)?;
         let (start, end) = locations.get(self.content_group)?;
         Some(&line[start..end])
@@ -231,7 +252,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn the_fast_paths_agree_with_the_whole_pattern_on_any_line(line in "[ab:\\[\\] \t\x0b-]{0,24}") {
+        fn the_fast_paths_agree_with_the_whole_pattern_on_any_line(line in "[ab:\\[\\] \t\x0b\u{a0}é-]{0,24}") {
             let format = HeaderFormat::parse(r"\[<A>\] <B> - <C>: <Content>").unwrap();
             let whole = HeaderFormat { prefix: None, simple: None, ..format.clone() };
             let mut at = format.locations();

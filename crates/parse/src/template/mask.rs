@@ -12,6 +12,8 @@
 //! (`/var/log/x`, `C:\dir`) or a URL (`scheme://…`) becomes `<*>` as a whole.
 //! The output is appended to a reused buffer: masking allocates nothing per token.
 
+use super::word_run;
+
 /// The marker for a variable part of a template.
 pub const WILDCARD: &str = "<*>";
 
@@ -22,14 +24,11 @@ fn joins_variables(b: u8) -> bool {
 
 /// Byte class: an ASCII letter, digit or `_` (a word run's byte).
 const WORD: u8 = 1;
-/// Byte class: a decimal digit.
-const DIGIT: u8 = 2;
-/// Byte class: a hexadecimal digit.
-const HEX: u8 = 4;
 /// Byte class: ASCII white space as `str::split_ascii_whitespace` sees it (no vertical tab).
-const SPACE: u8 = 8;
+const SPACE: u8 = 2;
 
-/// The classes of every byte, looked up once per byte while masking.
+/// The classes of every byte, looked up once per byte while masking (word runs are classified
+/// a block at a time: [`word_run`]).
 const CLASSES: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
@@ -37,12 +36,6 @@ const CLASSES: [u8; 256] = {
         let byte = b as u8;
         if byte.is_ascii_alphanumeric() || byte == b'_' {
             table[b] |= WORD;
-        }
-        if byte.is_ascii_digit() {
-            table[b] |= DIGIT;
-        }
-        if byte.is_ascii_hexdigit() {
-            table[b] |= HEX;
         }
         if byte.is_ascii_whitespace() {
             table[b] |= SPACE;
@@ -138,28 +131,16 @@ fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
     };
     if may_be_path && starts_like_a_path(&bytes[start..head_end()]) {
         out.push_str(WILDCARD);
-        let mut at = head_end();
-        while !ends_token(at) {
-            at += 1;
-        }
-        return at;
+        return token_end(bytes, head_end(), stop);
     }
     let token_start = out.len();
     let (mut at, mut kept_from, mut url) = (start, start, false);
     while !ends_token(at) {
         let run_start = at;
         if class(bytes[at]) & WORD != 0 {
-            let (mut digits, mut all_hex) = (0, true);
-            while let Some(&b) = bytes.get(at) {
-                let class = class(b);
-                if class & WORD == 0 {
-                    break;
-                }
-                digits += usize::from(class & DIGIT != 0);
-                all_hex &= class & HEX != 0;
-                at += 1;
-            }
-            if run_is_variable(&bytes[run_start..at], digits, all_hex) {
+            let run = word_run::scan(bytes, at);
+            at = run.end;
+            if run_is_variable(&bytes[run_start..at], run.digits, run.all_hex) {
                 // Both ends are next to ASCII bytes (or the text's ends): char boundaries.
                 out.push_str(&text[kept_from..run_start]);
                 push_variable(out, token_start);
@@ -180,6 +161,23 @@ fn mask_until(text: &str, start: usize, stop: u8, out: &mut String) -> usize {
         out.push_str(&text[kept_from..at]);
     }
     at
+}
+
+/// Where the token that reaches `from` ends: the first byte of class `stop` (only [`SPACE`] or
+/// nothing), or the end.
+fn token_end(bytes: &[u8], from: usize, stop: u8) -> usize {
+    if stop & SPACE == 0 {
+        return bytes.len();
+    }
+    let mut at = from;
+    loop {
+        at = word_run::next_space(bytes, at);
+        // A vertical tab is not white space to `split_ascii_whitespace`.
+        if bytes.get(at) != Some(&0x0b) {
+            return at;
+        }
+        at += 1;
+    }
 }
 
 /// Appends `<*>`, merging with a `<*>` just before it (across one joining byte) and dropping a

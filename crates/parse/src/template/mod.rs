@@ -29,6 +29,7 @@ mod pipeline;
 mod registry;
 mod scan;
 mod tree;
+mod word_run;
 
 pub use cluster::{Template, TemplateId};
 pub use format::{FormatError, HeaderFormat};

@@ -49,21 +49,16 @@ impl SimpleFormat {
         }
     }
 
-    /// Where `<Content>` starts in an ASCII line without a newline, if the first path matches.
+    /// Where `<Content>` starts in a line without a newline, if the first path matches and
+    /// the header it crossed (and the byte after it) is ASCII.
     pub(super) fn content_start(&self, line: &str) -> Option<usize> {
-        if !is_ascii(line.as_bytes()) || line.contains('\n') {
-            return None;
-        }
         let bytes = line.as_bytes();
         let mut at = 0;
         for (i, piece) in self.pieces.iter().enumerate() {
             match piece {
                 Piece::Field => {
                     at = match self.pieces.get(i + 1) {
-                        Some(Piece::Spaces) => bytes[at..]
-                            .iter()
-                            .position(|&b| is_space(b))
-                            .map_or(bytes.len(), |n| at + n),
+                        Some(Piece::Spaces) => super::word_run::next_space(bytes, at),
                         Some(Piece::Literal(text)) => at + find(&bytes[at..], text.as_bytes())?,
                         // A field just before <Content> takes nothing (it is as short as it can be).
                         _ => at,
@@ -77,14 +72,16 @@ impl SimpleFormat {
                     at += run;
                 }
                 Piece::Literal(text) => {
-                    if !line[at..].starts_with(text.as_str()) {
+                    if !bytes[at..].starts_with(text.as_bytes()) {
                         return None;
                     }
                     at += text.len();
                 }
             }
         }
-        Some(at)
+        // A non-ASCII character in the header could be a Unicode space the pattern's `\s`
+        // would take; the byte after it could extend the last run of spaces.
+        is_ascii(&bytes[..(at + 1).min(bytes.len())]).then_some(at)
     }
 }
 
@@ -120,12 +117,19 @@ fn is_ascii(bytes: &[u8]) -> bool {
     bytes.iter().fold(0, |seen, &b| seen | b) < 0x80
 }
 
-/// Where `needle` first occurs in `haystack`.
+/// Where `needle` first occurs in `haystack`: a search for its first byte, then a comparison
+/// (header literals are short and near, so this beats building a substring searcher per line).
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    match needle {
-        [byte] => memchr::memchr(*byte, haystack),
-        _ => memchr::memmem::find(haystack, needle),
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(first, &haystack[from..]) {
+        let at = from + found;
+        if haystack[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
     }
+    None
 }
 
 /// The regular expression's `\s` on ASCII: space, `\t`, `\n`, vertical tab, form feed, `\r`.
