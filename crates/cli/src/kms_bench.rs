@@ -5,11 +5,10 @@
 use crate::{
     bench::cpu_seconds,
     client::{Client, ServerArgs},
-    kms_load::{encrypt_decrypt_until, get_until, Target, Workload},
+    kms_load::{encrypt_decrypt_until, get_until, Tally, Target, Workload},
 };
 use anyhow::Context;
 use base64::Engine;
-use bytes::Bytes;
 use std::{
     path::PathBuf,
     process::ExitCode,
@@ -75,13 +74,14 @@ pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
         Some(path) => Load::Get(Arc::from(path.as_str())),
         None => Load::EncryptDecrypt(work.clone()),
     };
-    let items = load(
+    let mut tally = load(
         &target,
         &load_kind,
         args.connections.max(1),
         args.threads.max(1),
         args.seconds,
     )?;
+    let items = tally.items;
     let elapsed = started.elapsed().as_secs_f64();
     let own_cpu = cpu_seconds(std::process::id())? - own_cpu_before;
     let http_rate = items as f64 / elapsed;
@@ -110,6 +110,13 @@ pub fn run(args: KmsBench) -> anyhow::Result<ExitCode> {
     println!(
         "load generator CPU: {own_cpu:.2} s: {:.1} us per operation",
         per_op(own_cpu)
+    );
+    tally.latencies_us.sort_unstable();
+    println!(
+        "request latency under load: p50 {} us, p99 {} us over {} requests",
+        percentile(&tally.latencies_us, 0.50),
+        percentile(&tally.latencies_us, 0.99),
+        tally.latencies_us.len()
     );
     if args.path.is_some() {
         return Ok(ExitCode::SUCCESS);
@@ -147,7 +154,7 @@ fn workload(size: usize, batch: usize) -> Workload {
     Workload {
         encrypt_path: format!("/api/v1/kms/keys/{KEY}/encrypt"),
         decrypt_path: format!("/api/v1/kms/keys/{KEY}/decrypt"),
-        encrypt_body: Bytes::from(body.to_string()),
+        encrypt_body: body.to_string().into_bytes(),
         plaintext_b64,
         batch,
     }
@@ -162,17 +169,25 @@ enum Load {
     Get(Arc<str>),
 }
 
+/// The value at fraction `p` of sorted `values` (0 when empty).
+fn percentile(values: &[u32], p: f64) -> u32 {
+    values
+        .get(((values.len().saturating_sub(1)) as f64 * p) as usize)
+        .copied()
+        .unwrap_or_default()
+}
+
 /// Runs `connections` loops of `work` for `seconds`, spread over `threads` event loops;
-/// returns the operations done.
+/// returns the operations done and each request's latency.
 fn load(
     target: &Target,
     work: &Load,
     connections: usize,
     thread_count: usize,
     seconds: u64,
-) -> anyhow::Result<u64> {
+) -> anyhow::Result<Tally> {
     let until = Instant::now() + Duration::from_secs(seconds);
-    let threads: Vec<std::thread::JoinHandle<anyhow::Result<u64>>> = (0..thread_count)
+    let threads: Vec<std::thread::JoinHandle<anyhow::Result<Tally>>> = (0..thread_count)
         .map(|t| {
             let (target, work) = (target.clone(), work.clone());
             let mine = (t..connections).step_by(thread_count).count();
@@ -190,22 +205,23 @@ fn load(
                             }
                         };
                     }
-                    let mut items = 0;
+                    let mut tally = Tally::default();
                     while let Some(done) = loops.join_next().await {
-                        items += done.context("a load task failed")??;
+                        tally.merge(done.context("a load task failed")??);
                     }
-                    anyhow::Ok(items)
+                    anyhow::Ok(tally)
                 })
             })
         })
         .collect();
-    let mut items = 0;
+    let mut tally = Tally::default();
     for t in threads {
-        items += t
-            .join()
-            .map_err(|_| anyhow::anyhow!("a load thread panicked"))??;
+        tally.merge(
+            t.join()
+                .map_err(|_| anyhow::anyhow!("a load thread panicked"))??,
+        );
     }
-    Ok(items)
+    Ok(tally)
 }
 
 /// A single-threaded runtime: the load generator's connections share one thread each.
@@ -220,10 +236,11 @@ fn datakey_latency(target: &Target, count: usize) -> anyhow::Result<()> {
     let path = format!("/api/v1/kms/keys/{KEY}/datakey");
     let mut latencies = event_loop()?.block_on(async {
         let mut connection = target.connect().await?;
+        let head = connection.head("POST", &path);
         let mut latencies = Vec::with_capacity(count);
         for _ in 0..count {
             let t = Instant::now();
-            connection.post(&path, Bytes::from_static(b"{}")).await?;
+            connection.send(&head, b"{}").await?;
             latencies.push(t.elapsed());
         }
         anyhow::Ok(latencies)

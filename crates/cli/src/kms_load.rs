@@ -1,13 +1,10 @@
-//! The lean HTTPS client of `palisade bench kms`: hyper's HTTP/1.1 client connection directly
-//! over rustls, on one current-thread runtime for every connection, with request bodies
-//! encoded once and answers parsed without copying. Each connection keeps one request in
-//! flight (keep-alive, no pipelining), as Vault clients do.
+//! The lean HTTPS client of `palisade bench kms`: HTTP/1.1 written directly over rustls
+//! ([`crate::kms_wire`]), on one current-thread runtime for every connection, with request
+//! heads and bodies encoded once and answers parsed without copying. Each connection keeps
+//! one request in flight (keep-alive, no pipelining), as Vault clients do.
 
+use crate::kms_wire::Wire;
 use anyhow::{bail, Context};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{client::conn::http1::SendRequest, header, Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use std::{sync::Arc, time::Instant};
 use tokio::net::TcpStream;
@@ -22,7 +19,7 @@ pub struct Target {
     /// TLS settings; `None` for a plain-HTTP server on loopback.
     tls: Option<tokio_rustls::TlsConnector>,
     /// `Bearer <token>`, encoded once.
-    authorization: header::HeaderValue,
+    authorization: String,
 }
 
 impl Target {
@@ -46,8 +43,10 @@ impl Target {
             (true, None) => bail!("an https server needs a TLS configuration"),
             (false, _) => None,
         };
-        let authorization = header::HeaderValue::from_str(&format!("Bearer {token}"))
-            .context("the token holds characters a header cannot carry")?;
+        if token.bytes().any(|b| b.is_ascii_control() || !b.is_ascii()) {
+            bail!("the token holds characters a header cannot carry");
+        }
+        let authorization = format!("Bearer {token}");
         let address = if host
             .rsplit_once(':')
             .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
@@ -70,7 +69,7 @@ impl Target {
             .await
             .with_context(|| format!("cannot connect to {}", self.address))?;
         tcp.set_nodelay(true)?;
-        let sender = match &self.tls {
+        let wire = match &self.tls {
             Some(connector) => {
                 let name = self.host.rsplit_once(':').map_or(&*self.host, |(h, _)| h);
                 let name = rustls::pki_types::ServerName::try_from(
@@ -83,76 +82,52 @@ impl Target {
                     .connect(name, tcp)
                     .await
                     .context("TLS handshake with the server failed")?;
-                handshake(TokioIo::new(stream)).await?
+                Wire::new(Box::new(stream))
             }
-            None => handshake(TokioIo::new(tcp)).await?,
+            None => Wire::new(Box::new(tcp)),
         };
         Ok(Connection {
-            sender,
+            wire,
             target: self.clone(),
         })
     }
 }
 
-/// Starts HTTP/1.1 on an established stream; the connection is driven by its own task.
-async fn handshake<T>(io: T) -> anyhow::Result<SendRequest<Full<Bytes>>>
-where
-    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let (sender, connection) = hyper::client::conn::http1::handshake(io)
-        .await
-        .context("HTTP handshake failed")?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            eprintln!("bench connection closed: {e}");
-        }
-    });
-    Ok(sender)
-}
-
 /// One keep-alive connection.
 pub struct Connection {
-    sender: SendRequest<Full<Bytes>>,
+    wire: Wire,
     target: Target,
 }
 
 impl Connection {
-    /// POSTs a JSON body to `path`; the body of a 200 answer, or an error with the server's.
-    pub async fn post(&mut self, path: &str, body: Bytes) -> anyhow::Result<Bytes> {
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(header::HOST, &self.target.host)
-            .header(header::AUTHORIZATION, self.target.authorization.clone())
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Full::new(body))?;
-        self.send(request).await
+    /// The request head of `method path` with the token (and a JSON content type for a POST),
+    /// encoded once and sent with every request of a loop.
+    pub fn head(&self, method: &str, path: &str) -> Vec<u8> {
+        let content_type = if method == "POST" {
+            "Content-Type: application/json\r\n"
+        } else {
+            ""
+        };
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {}\r\n{content_type}",
+            self.target.host, self.target.authorization
+        )
+        .into_bytes()
     }
 
-    /// GETs `path` with the token; the body of a 200 answer, or an error with the server's.
-    pub async fn get(&mut self, path: &str) -> anyhow::Result<Bytes> {
-        let request = Request::builder()
-            .method(Method::GET)
-            .uri(path)
-            .header(header::HOST, &self.target.host)
-            .header(header::AUTHORIZATION, self.target.authorization.clone())
-            .body(Full::new(Bytes::new()))?;
-        self.send(request).await
-    }
-
-    async fn send(&mut self, request: Request<Full<Bytes>>) -> anyhow::Result<Bytes> {
-        let (method, path) = (request.method().clone(), request.uri().clone());
-        self.sender.ready().await.context("connection lost")?;
-        let response = self.sender.send_request(request).await?;
-        let status = response.status();
-        let body = response.into_body().collect().await?.to_bytes();
-        if status != StatusCode::OK {
+    /// Sends a request with `head` (see [`Connection::head`]) and `body`; the body of a 200
+    /// answer, or an error with the server's.
+    pub async fn send(&mut self, head: &[u8], body: &[u8]) -> anyhow::Result<&[u8]> {
+        let (status, answer) = self.wire.exchange(head, body).await?;
+        if status != 200 {
+            let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
             bail!(
-                "{method} {path}: server answered {status}: {}",
-                String::from_utf8_lossy(&body)
+                "{}: server answered {status}: {}",
+                String::from_utf8_lossy(line),
+                String::from_utf8_lossy(answer)
             );
         }
-        Ok(body)
+        Ok(answer)
     }
 }
 
@@ -162,13 +137,42 @@ pub async fn get_until(
     mut connection: Connection,
     path: Arc<str>,
     until: Instant,
-) -> anyhow::Result<u64> {
-    let mut requests = 0u64;
-    while Instant::now() < until {
-        connection.get(&path).await?;
-        requests += 1;
+) -> anyhow::Result<Tally> {
+    let head = connection.head("GET", &path);
+    let mut tally = Tally::default();
+    let mut sent = Instant::now();
+    while sent < until {
+        connection.send(&head, b"").await?;
+        sent = tally.answered(sent, 1);
     }
-    Ok(requests)
+    Ok(tally)
+}
+
+/// What one connection's loop did: operations, and the time each request took.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Operations answered (items of encrypt and decrypt requests, or GET requests).
+    pub items: u64,
+    /// Each request's time from sending to the whole answer, in microseconds.
+    pub latencies_us: Vec<u32>,
+}
+
+impl Tally {
+    /// Counts a request sent at `sent` that answered `items` operations; returns now.
+    fn answered(&mut self, sent: Instant, items: u64) -> Instant {
+        let now = Instant::now();
+        let us = now.duration_since(sent).as_micros();
+        self.latencies_us
+            .push(u32::try_from(us).unwrap_or(u32::MAX));
+        self.items += items;
+        now
+    }
+
+    /// Adds another connection's tally.
+    pub fn merge(&mut self, other: Tally) {
+        self.items += other.items;
+        self.latencies_us.extend(other.latencies_us);
+    }
 }
 
 /// An encrypt answer, single or batched (only what the benchmark reads).
@@ -208,7 +212,7 @@ pub struct Workload {
     /// `POST` path of decrypt.
     pub decrypt_path: String,
     /// The encrypt body, shared by every request.
-    pub encrypt_body: Bytes,
+    pub encrypt_body: Vec<u8>,
     /// The base64 plaintext every decrypt must give back.
     pub plaintext_b64: String,
     /// Items per request.
@@ -267,19 +271,20 @@ pub async fn encrypt_decrypt_until(
     mut connection: Connection,
     work: Arc<Workload>,
     until: Instant,
-) -> anyhow::Result<u64> {
-    let mut items = 0u64;
+) -> anyhow::Result<Tally> {
+    let encrypt_head = connection.head("POST", &work.encrypt_path);
+    let decrypt_head = connection.head("POST", &work.decrypt_path);
+    let mut tally = Tally::default();
     let mut body = Vec::with_capacity(work.encrypt_body.len() * 2);
-    while Instant::now() < until {
-        let sealed = connection
-            .post(&work.encrypt_path, work.encrypt_body.clone())
-            .await?;
-        decrypt_body(&sealed, work.batch, &mut body)?;
-        let opened = connection
-            .post(&work.decrypt_path, Bytes::copy_from_slice(&body))
-            .await?;
-        check_plaintext(&opened, &work.plaintext_b64, work.batch)?;
-        items += 2 * work.batch as u64;
+    let batch = work.batch as u64;
+    let mut sent = Instant::now();
+    while sent < until {
+        let sealed = connection.send(&encrypt_head, &work.encrypt_body).await?;
+        decrypt_body(sealed, work.batch, &mut body)?;
+        sent = tally.answered(sent, batch);
+        let opened = connection.send(&decrypt_head, &body).await?;
+        check_plaintext(opened, &work.plaintext_b64, work.batch)?;
+        sent = tally.answered(sent, batch);
     }
-    Ok(items)
+    Ok(tally)
 }

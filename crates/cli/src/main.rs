@@ -17,6 +17,7 @@ mod incidents;
 mod ingest;
 mod kms_bench;
 mod kms_load;
+mod kms_wire;
 mod operator;
 mod parse_cmd;
 mod parsers;

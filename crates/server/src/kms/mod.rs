@@ -143,7 +143,7 @@ pub(crate) async fn forward_records(
                 format: PayloadFormat::Json,
                 received_ms,
                 peer: None,
-                payload: r.to_event().to_string().into_bytes(),
+                payload: r.to_event_json(),
             })
             .collect();
         if let Err(e) = sink.submit(raw).await {
