@@ -8,7 +8,10 @@
 //!   `length` bytes of the same row's `raw_data` (a syslog message is the tail of its raw line,
 //!   and storing it twice cost about a fifth of a segment).
 
-use crate::codec::{put_ivarint, put_uvarint, Reader, Truncated};
+use crate::{
+    codec::{put_ivarint, put_uvarint, Reader, Truncated},
+    encoded_column::EncodedColumn,
+};
 use palisade_core::{Value, ValueRef};
 
 const NULL: u8 = 0;
@@ -50,20 +53,23 @@ pub fn decode_ints(bytes: &[u8], rows: usize) -> Result<Vec<i64>, Truncated> {
 #[derive(Default)]
 pub struct ColumnBuilder {
     cells: Vec<u8>,
+    /// `gap` bytes kept free for the header and cells of the finished column, then the
+    /// rows' string bytes.
     strings: Vec<u8>,
+    gap: usize,
     rows: usize,
 }
 
 impl ColumnBuilder {
     /// Bytes of cells and text so far.
     pub fn bytes(&self) -> usize {
-        self.cells.len() + self.strings.len()
+        self.cells.len() + self.strings.len() - self.gap
     }
 
     /// Empties the column, keeping its buffers.
     pub fn clear(&mut self) {
         self.cells.clear();
-        self.strings.clear();
+        self.strings.truncate(self.gap);
         self.rows = 0;
     }
 
@@ -121,8 +127,41 @@ impl ColumnBuilder {
         put_uvarint(&mut out, cells as u64);
         out.extend_from_slice(&self.cells);
         out.resize(out.len() + padding, NULL);
-        out.extend_from_slice(&self.strings);
+        out.extend_from_slice(&self.strings[self.gap..]);
         out
+    }
+
+    /// The encoded column of `rows` rows, as [`ColumnBuilder::encode`] returns it, leaving the
+    /// builder empty. When the header and cells fit in the gap kept before the strings, the
+    /// string bytes are not copied: the buffer holding them becomes the column, and the next
+    /// block's strings go to a new one sized like it.
+    pub fn take_encoded(&mut self, rows: usize) -> EncodedColumn {
+        let padding = rows.saturating_sub(self.rows);
+        let cells = self.cells.len() + padding;
+        let strings = self.strings.len() - self.gap;
+        let mut head = Vec::with_capacity(cells + 20);
+        put_uvarint(&mut head, rows.max(self.rows) as u64);
+        put_uvarint(&mut head, cells as u64);
+        head.extend_from_slice(&self.cells);
+        head.resize(head.len() + padding, NULL);
+        let next_gap = head.len() + head.len() / 8 + 16;
+        let column = if head.len() <= self.gap {
+            let start = self.gap - head.len();
+            let next = Vec::with_capacity(next_gap + strings + strings / 8);
+            let mut buffer = std::mem::replace(&mut self.strings, next);
+            buffer[start..self.gap].copy_from_slice(&head);
+            EncodedColumn::new(buffer, start)
+        } else {
+            head.reserve_exact(strings);
+            head.extend_from_slice(&self.strings[self.gap..]);
+            self.strings.clear();
+            EncodedColumn::from(head)
+        };
+        self.gap = next_gap;
+        self.strings.resize(self.gap, 0);
+        self.cells.clear();
+        self.rows = 0;
+        column
     }
 }
 
@@ -277,6 +316,29 @@ mod tests {
             Column::decode(&bad.encode(2), 2, Some(&raw)).is_err(),
             "not a char boundary"
         );
+    }
+
+    #[test]
+    fn taken_columns_are_the_encoded_bytes_block_after_block() {
+        let mut b = ColumnBuilder::default();
+        for block in 0..4usize {
+            for row in 0..50 + block * 7 {
+                if row % 3 != 0 {
+                    b.push(
+                        row,
+                        &Value::from(format!("value {row} of {block}").as_str()),
+                    );
+                }
+            }
+            b.push(60 + block * 7, &Value::Int(7));
+            let rows = 70 + block * 7;
+            let expected = b.encode(rows);
+            let bytes_before = b.bytes();
+            let taken = b.take_encoded(rows);
+            assert_eq!(&*taken, expected.as_slice(), "block {block}");
+            assert!(bytes_before > 0);
+            assert_eq!(b.bytes(), 0, "the builder is empty again");
+        }
     }
 
     proptest! {
