@@ -124,6 +124,8 @@ pub(crate) fn spawn(
                         let last_seq = batch.first_seq + batch.records.len() as u64;
                         stages.store(&p.store, events, last_seq.saturating_sub(1));
                     });
+                    // Gives the batch's share of the queue's byte budget back to the writer.
+                    drop(batch);
                     if pipeline.store.flushable_len() >= cfg.flush_events {
                         pipeline.flush_in_background();
                         last_flush = Instant::now();
