@@ -84,18 +84,86 @@ impl FrameDecoder {
                 },
             }
         }
-        self.pending.extend_from_slice(input);
+        if !self.pending.is_empty() {
+            // Complete the frame begun in an earlier read with just the bytes it needs, so
+            // the rest of this read can be decoded where it lies, without a copy.
+            let Some(needed) = self.bytes_to_complete(input) else {
+                let mut pending = std::mem::take(&mut self.pending);
+                pending.extend_from_slice(input);
+                return self.decode_buffered(pending, frames);
+            };
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.extend_from_slice(&input[..needed]);
+            self.decode_buffered(pending, frames)?;
+            input = &input[needed..];
+            if !self.pending.is_empty() || self.state != State::Collecting {
+                let mut pending = std::mem::take(&mut self.pending);
+                pending.extend_from_slice(input);
+                return self.decode_buffered(pending, frames);
+            }
+        }
+        let (start, result) = self.frames_in(input, frames);
+        self.pending
+            .extend_from_slice(&input[start.min(input.len())..]);
+        self.scanned = self.scanned.saturating_sub(start);
+        result
+    }
+
+    /// Decodes the frames in `pending` (the decoder's own buffer, taken out of it) and keeps
+    /// what is left of it for the next read.
+    fn decode_buffered(
+        &mut self,
+        mut pending: Vec<u8>,
+        frames: &mut Vec<Frame>,
+    ) -> Result<(), FrameError> {
+        let (start, result) = self.frames_in(&pending, frames);
+        pending.drain(..start.min(pending.len()));
+        self.pending = pending;
+        self.scanned = self.scanned.saturating_sub(start);
+        result
+    }
+
+    /// Decodes every complete frame of `buf` (from its first byte, `scanned` bytes of it
+    /// already searched for an LF); returns where the unfinished rest begins.
+    fn frames_in(
+        &mut self,
+        buf: &[u8],
+        frames: &mut Vec<Frame>,
+    ) -> (usize, Result<(), FrameError>) {
         let mut start = 0;
         let result = loop {
-            match self.next_frame(start, frames) {
+            match self.next_frame(buf, start, frames) {
                 Ok(Some(next)) => start = next,
                 Ok(None) => break Ok(()),
                 Err(err) => break Err(err),
             }
         };
-        self.pending.drain(..start.min(self.pending.len()));
-        self.scanned = self.scanned.saturating_sub(start);
-        result
+        (start, result)
+    }
+
+    /// How many bytes of `input` complete the frame held in `pending`; `None` when that is
+    /// not known yet (its octet count is unfinished or over the limit, or no line end came).
+    fn bytes_to_complete(&self, input: &[u8]) -> Option<usize> {
+        let first = *self.pending.first()?;
+        if !first.is_ascii_digit() {
+            return memchr::memchr2(b'\n', b'\0', input).map(|end| end + 1);
+        }
+        let digits = self
+            .pending
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if first == b'0' || digits > MAX_LEN_DIGITS || self.pending.get(digits) != Some(&b' ') {
+            return None;
+        }
+        let len = self.pending[..digits]
+            .iter()
+            .fold(0usize, |acc, &d| acc * 10 + usize::from(d - b'0'));
+        if len > self.max_frame_bytes {
+            return None;
+        }
+        let missing = (digits + 1 + len).checked_sub(self.pending.len())?;
+        (missing <= input.len()).then_some(missing)
     }
 
     /// Ends the stream: a partial LF-framed message still counts as a message, a partial
@@ -118,25 +186,27 @@ impl FrameDecoder {
     /// or `None` when more input is needed.
     fn next_frame(
         &mut self,
+        buf: &[u8],
         start: usize,
         frames: &mut Vec<Frame>,
     ) -> Result<Option<usize>, FrameError> {
-        let Some(&first) = self.pending.get(start) else {
+        let Some(&first) = buf.get(start) else {
             return Ok(None);
         };
         if first.is_ascii_digit() {
-            self.octet_counted(start, frames)
+            self.octet_counted(buf, start, frames)
         } else {
-            Ok(self.lf_terminated(start, frames))
+            Ok(self.lf_terminated(buf, start, frames))
         }
     }
 
     fn octet_counted(
         &mut self,
+        buf: &[u8],
         start: usize,
         frames: &mut Vec<Frame>,
     ) -> Result<Option<usize>, FrameError> {
-        let header = &self.pending[start..];
+        let header = &buf[start..];
         let digits = header.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits > MAX_LEN_DIGITS || header[0] == b'0' {
             return Err(FrameError);
@@ -152,26 +222,31 @@ impl FrameDecoder {
         let body = start + digits + 1;
         if len > self.max_frame_bytes {
             frames.push(Frame::Rejected(OVERSIZED));
-            let available = self.pending.len() - body;
+            let available = buf.len() - body;
             if available >= len {
                 return Ok(Some(body + len));
             }
             self.state = State::Skipping(len - available);
-            return Ok(Some(self.pending.len()));
+            return Ok(Some(buf.len()));
         }
-        if self.pending.len() - body < len {
+        if buf.len() - body < len {
             return Ok(None);
         }
-        frames.push(Frame::Message(self.pending[body..body + len].to_vec()));
+        frames.push(Frame::Message(buf[body..body + len].to_vec()));
         Ok(Some(body + len))
     }
 
-    fn lf_terminated(&mut self, start: usize, frames: &mut Vec<Frame>) -> Option<usize> {
+    fn lf_terminated(
+        &mut self,
+        buf: &[u8],
+        start: usize,
+        frames: &mut Vec<Frame>,
+    ) -> Option<usize> {
         let from = self.scanned.max(start);
-        match memchr::memchr2(b'\n', b'\0', &self.pending[from..]) {
+        match memchr::memchr2(b'\n', b'\0', &buf[from..]) {
             Some(offset) => {
                 let end = from + offset;
-                let frame = &self.pending[start..end];
+                let frame = &buf[start..end];
                 let frame = frame.strip_suffix(b"\r").unwrap_or(frame);
                 if !frame.is_empty() {
                     frames.push(self.checked(frame));
@@ -181,19 +256,19 @@ impl FrameDecoder {
             }
             // A trailing CR may still turn out to be part of the line end (stripped), so it
             // does not count yet: the verdict must not depend on where reads are cut.
-            None if self.pending[start..]
+            None if buf[start..]
                 .strip_suffix(b"\r")
-                .unwrap_or(&self.pending[start..])
+                .unwrap_or(&buf[start..])
                 .len()
                 > self.max_frame_bytes =>
             {
                 frames.push(Frame::Rejected(OVERSIZED));
                 self.state = State::Discarding;
                 self.scanned = 0;
-                Some(self.pending.len())
+                Some(buf.len())
             }
             None => {
-                self.scanned = self.pending.len();
+                self.scanned = buf.len();
                 None
             }
         }

@@ -24,7 +24,10 @@ pub use source::{AuditJoiner, SourceType};
 
 use base64::Engine as _;
 use palisade_core::{fields, Event, EventId, PayloadFormat, RawRecord, Value};
-use std::net::{IpAddr, SocketAddr};
+use std::{
+    borrow::Cow,
+    net::{IpAddr, SocketAddr},
+};
 
 /// What a successful parser reports about the event it filled in.
 pub(crate) struct Outcome {
@@ -56,6 +59,24 @@ pub fn parse_record(id: EventId, rec: &RawRecord) -> Event {
 /// [`parse_record`] with the parser for text records chosen by `source` instead of detected
 /// per line; a record that parser does not recognise is kept as an unparsed event.
 pub fn parse_record_as(id: EventId, rec: &RawRecord, source: SourceType) -> Event {
+    parse_payload(id, rec, Cow::Borrowed(&rec.payload), source)
+}
+
+/// [`parse_record`] that moves the record's payload into the event's raw data instead of
+/// copying it (the record is left with an empty payload): for a caller that is done with the
+/// record once it is parsed. The event is the same as [`parse_record`]'s.
+pub fn parse_record_taking_payload(id: EventId, rec: &mut RawRecord) -> Event {
+    let payload = std::mem::take(&mut rec.payload);
+    parse_payload(id, rec, Cow::Owned(payload), SourceType::Auto)
+}
+
+/// Parses `payload` (the record's payload, borrowed or taken from it) as `rec` describes.
+fn parse_payload(
+    id: EventId,
+    rec: &RawRecord,
+    payload: Cow<'_, [u8]>,
+    source: SourceType,
+) -> Event {
     let mut event = Event {
         id,
         tenant: rec.tenant.clone(),
@@ -65,20 +86,15 @@ pub fn parse_record_as(id: EventId, rec: &RawRecord, source: SourceType) -> Even
     };
     let outcome = match rec.format {
         PayloadFormat::Syslog | PayloadFormat::Line => {
-            source::parse_text(&rec.payload, rec.received_ms, &mut event, source)
+            source::parse_text(&payload, rec.received_ms, &mut event, source)
         }
-        PayloadFormat::Json => json::parse(&rec.payload, &mut event),
+        PayloadFormat::Json => json::parse(&payload, &mut event),
     };
-    // Validating first takes the fast ASCII path; only invalid input pays for replacement.
-    let raw_valid = std::str::from_utf8(&rec.payload).ok();
-    let raw_text = match raw_valid {
-        Some(text) => std::borrow::Cow::Borrowed(text),
-        None => String::from_utf8_lossy(&rec.payload),
-    };
+    let (raw_text, exact_base64) = raw_text(payload);
     let outcome = outcome.unwrap_or_else(|| {
         event.fields.clear();
         event.time = rec.received_ms;
-        push(&mut event, fields::MESSAGE, raw_text.as_ref());
+        push(&mut event, fields::MESSAGE, raw_text.as_str());
         push(&mut event, fields::SEVERITY_ID, 0i64);
         push(&mut event, fields::UNPARSED, true);
         Outcome {
@@ -91,17 +107,27 @@ pub fn parse_record_as(id: EventId, rec: &RawRecord, source: SourceType) -> Even
             paths: PathSet::Fixed,
         }
     });
-    let exact_base64 = raw_valid
-        .is_none()
-        .then(|| base64::engine::general_purpose::STANDARD.encode(&rec.payload));
-    add_common_fields(
-        &mut event,
-        rec,
-        raw_text.into_owned(),
-        exact_base64,
-        &outcome,
-    );
+    add_common_fields(&mut event, rec, raw_text, exact_base64, &outcome);
     event
+}
+
+/// The payload as text (lossy UTF-8), and the exact bytes in base64 when that text is not
+/// them. Valid UTF-8 is validated once and, when owned, kept without a copy.
+fn raw_text(payload: Cow<'_, [u8]>) -> (String, Option<String>) {
+    let invalid = |bytes: &[u8]| {
+        let exact = base64::engine::general_purpose::STANDARD.encode(bytes);
+        (String::from_utf8_lossy(bytes).into_owned(), Some(exact))
+    };
+    match payload {
+        Cow::Owned(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => invalid(err.as_bytes()),
+        },
+        Cow::Borrowed(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => (text.to_owned(), None),
+            Err(_) => invalid(bytes),
+        },
+    }
 }
 
 /// Adds what every event carries, whatever parser produced it.

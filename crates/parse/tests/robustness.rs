@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use palisade_core::{PayloadFormat, Value};
-use palisade_parse::parse_record;
+use palisade_parse::{parse_record, parse_record_taking_payload};
 use proptest::prelude::*;
 
 fn formats() -> impl Strategy<Value = PayloadFormat> {
@@ -59,6 +59,13 @@ fn check(format: PayloadFormat, payload: &[u8]) {
     paths.dedup();
     assert_eq!(before, paths.len(), "duplicate paths in {event:?}");
     assert_eq!(parse_record(9, &rec), event, "deterministic");
+    let mut taken = rec.clone();
+    assert_eq!(
+        parse_record_taking_payload(9, &mut taken),
+        event,
+        "moving the payload gives the same event"
+    );
+    assert!(taken.payload.is_empty(), "the payload moved into the event");
 }
 
 proptest! {

@@ -7,10 +7,15 @@ use palisade_store::{DurableBatch, EventStore, Wal};
 use std::{sync::Arc, time::Instant};
 use tokio::sync::mpsc::Receiver;
 
-/// Parses one record and runs the operator's parser chains; `None` when a chain dropped it
-/// (counted per source as dropped by `filter`).
-fn parse_one(seq: u64, rec: &RawRecord, chains: &ParserChains, metrics: &Metrics) -> Option<Event> {
-    let mut event = palisade_parse::parse_record(seq, rec);
+/// Parses one record (its payload moves into the event) and runs the operator's parser
+/// chains; `None` when a chain dropped it (counted per source as dropped by `filter`).
+fn parse_one(
+    seq: u64,
+    rec: &mut RawRecord,
+    chains: &ParserChains,
+    metrics: &Metrics,
+) -> Option<Event> {
+    let mut event = palisade_parse::parse_record_taking_payload(seq, rec);
     match chains.apply(&rec.source, &mut event) {
         Verdict::Keep => Some(event),
         Verdict::Drop => {
@@ -49,9 +54,9 @@ impl Stages<'_> {
 
 /// Parses one batch of consecutive records (the first has sequence number `first_seq`).
 /// Unparsed events get their tenant's template; then detection sees them.
-fn parse_batch(first_seq: u64, records: &[RawRecord], stages: &Stages<'_>) -> Vec<Event> {
+fn parse_batch(first_seq: u64, records: &mut [RawRecord], stages: &Stages<'_>) -> Vec<Event> {
     let mut events: Vec<Event> = records
-        .iter()
+        .iter_mut()
         .zip(first_seq..)
         .filter_map(|(rec, seq)| parse_one(seq, rec, stages.chains, stages.metrics))
         .collect();
@@ -66,13 +71,13 @@ pub(crate) fn replay(wal: &Wal, store: &EventStore, stages: &Stages<'_>) -> anyh
     let mut pending: Vec<Event> = Vec::with_capacity(CHUNK);
     let mut count = 0;
     let mut last_seq = 0;
-    wal.replay(store.replay_after(), |seq, rec| {
+    wal.replay(store.replay_after(), |seq, mut rec| {
         if !store.needs_replay(seq, &rec.tenant) {
             return;
         }
         count += 1;
         last_seq = seq;
-        pending.extend(parse_one(seq, &rec, stages.chains, stages.metrics));
+        pending.extend(parse_one(seq, &mut rec, stages.chains, stages.metrics));
         if pending.len() == CHUNK {
             stages.finish(&mut pending);
             stages.store(store, std::mem::take(&mut pending), last_seq);
@@ -103,7 +108,7 @@ pub(crate) fn spawn(
             let wait = interval.saturating_sub(last_flush.elapsed());
             let wait = pipeline.aggregation.wait_at_most(wait);
             match tokio::time::timeout(wait, durable.recv()).await {
-                Ok(Some(batch)) => {
+                Ok(Some(mut batch)) => {
                     let p = pipeline.clone();
                     tokio::task::block_in_place(|| {
                         let chains = p.chains();
@@ -114,11 +119,13 @@ pub(crate) fn spawn(
                             detector: p.detector.as_deref(),
                             aggregation: &p.aggregation,
                         };
-                        let events = parse_batch(batch.first_seq, &batch.records, &stages);
+                        let events = parse_batch(batch.first_seq, &mut batch.records, &stages);
                         p.metrics.note_inserted(&batch);
                         let last_seq = batch.first_seq + batch.records.len() as u64;
                         stages.store(&p.store, events, last_seq.saturating_sub(1));
                     });
+                    // Gives the batch's share of the queue's byte budget back to the writer.
+                    drop(batch);
                     if pipeline.store.flushable_len() >= cfg.flush_events {
                         pipeline.flush_in_background();
                         last_flush = Instant::now();

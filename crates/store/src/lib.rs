@@ -60,6 +60,7 @@
 mod bloom;
 mod codec;
 mod column;
+mod encoded_column;
 mod error;
 mod fsutil;
 mod seen_tokens;

@@ -13,6 +13,7 @@ use super::{
 use crate::{
     bloom::{Bloom, RunScratch},
     column::ColumnBuilder,
+    encoded_column::EncodedColumn,
     seen_tokens::PassThroughHasher,
 };
 use palisade_core::{event::FieldName, fields, Event, TenantId};
@@ -95,7 +96,7 @@ pub struct PreparedBlock {
     /// inserted after later records, under the id of its first one).
     pub ids: Vec<u64>,
     /// Encoded field columns (see [`crate::column`]), in first-seen order.
-    pub columns: Vec<(String, Vec<u8>)>,
+    pub columns: Vec<(String, EncodedColumn)>,
     /// The index; `None` for a snapshot of a block still being built.
     pub bloom: Option<Bloom>,
     /// Smallest and largest event time.
@@ -149,9 +150,19 @@ impl BlockBuilder {
     /// Finishes this block (as [`BlockBuilder::finish`]) and starts the next one in its
     /// place, reusing this block's buffers.
     pub fn finish_and_restart(&mut self) -> PreparedBlock {
-        let block = self.prepare(Some(Bloom::from_distinct(self.terms.iter().copied())));
-        self.times.clear();
-        self.ids.clear();
+        let rows = self.rows();
+        let block = PreparedBlock {
+            tenant: self.tenant.clone(),
+            time_range: self.time_range(),
+            bloom: Some(Bloom::from_distinct(self.terms.iter().copied())),
+            columns: self
+                .columns
+                .iter_mut()
+                .map(|(name, column)| (name.to_string(), column.take_encoded(rows)))
+                .collect(),
+            times: std::mem::replace(&mut self.times, Vec::with_capacity(rows)),
+            ids: std::mem::replace(&mut self.ids, Vec::with_capacity(rows)),
+        };
         self.terms.clear();
         self.column_of.clear();
         self.slot_at_position.clear();
@@ -175,7 +186,7 @@ impl BlockBuilder {
             columns: self
                 .columns
                 .iter()
-                .map(|(name, column)| (name.to_string(), column.encode(rows)))
+                .map(|(name, column)| (name.to_string(), column.encode(rows).into()))
                 .collect(),
             bloom,
             time_range: self.time_range(),

@@ -163,7 +163,7 @@ impl PreparedBlock {
                 &self.columns,
                 self.rows(),
                 fields,
-                |_, bytes| Ok(Cow::Borrowed(bytes.as_slice())),
+                |_, column| Ok(Cow::Borrowed(column.as_slice())),
                 bad,
             )?,
         })

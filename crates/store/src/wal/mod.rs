@@ -11,6 +11,7 @@
 //! frame and refuses (without cutting anything) a frame that fails authentication. Files
 //! written before the log had headers, and plain files, are still read.
 
+mod budget;
 mod files;
 mod frame;
 mod header;
@@ -30,18 +31,27 @@ use std::{
 use tokio::sync::{mpsc, oneshot};
 use writer::{AppendRequest, Writer};
 
-/// How many durable batches may wait for the consumer before the writer waits too.
+/// How many durable batches may wait for the consumer before the writer waits too (their
+/// bytes are bounded too: [`budget::QUEUED_BYTES`]).
 const DURABLE_CHANNEL_BATCHES: usize = 64;
 /// How many appends may queue for the writer before `append` waits.
 const REQUEST_CHANNEL: usize = 1024;
 
 /// A batch that is on disk, handed to the consumer in seq order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct DurableBatch {
     /// Seq of `records[0]`; record `i` has seq `first_seq + i`.
     pub first_seq: u64,
     /// The records as appended.
     pub records: Vec<RawRecord>,
+    /// The batch's part of the queue's byte budget, given back when the batch is dropped.
+    _queued: budget::Share,
+}
+
+impl PartialEq for DurableBatch {
+    fn eq(&self, other: &Self) -> bool {
+        self.first_seq == other.first_seq && self.records == other.records
+    }
 }
 
 /// A handle on the write-ahead log; cheap to clone, usable from any thread.
@@ -163,6 +173,7 @@ impl Wal {
             next_seq,
             shared: shared.clone(),
             durable: durable_tx,
+            queued: budget::ByteBudget::new(budget::QUEUED_BYTES),
         };
         std::thread::Builder::new()
             .name("palisade-wal".into())

@@ -50,6 +50,8 @@ pub struct Writer {
     pub shared: std::sync::Arc<Shared>,
     /// Durable batches go here, in seq order.
     pub durable: mpsc::Sender<super::DurableBatch>,
+    /// Bounds the bytes of the durable batches not yet consumed.
+    pub queued: std::sync::Arc<super::budget::ByteBudget>,
 }
 
 struct Pending {
@@ -120,9 +122,11 @@ impl Writer {
             let last_seq = (p.first_seq + p.records.len() as u64).saturating_sub(1);
             let _ = p.reply.send(Ok(last_seq));
             if !p.records.is_empty() {
+                let queued = self.queued.hold(approx_size(&p.records));
                 let batch = super::DurableBatch {
                     first_seq: p.first_seq,
                     records: p.records,
+                    _queued: queued,
                 };
                 // A dropped receiver only means nobody consumes: the data is durable anyway.
                 let _ = self.durable.blocking_send(batch);

@@ -8,7 +8,10 @@
 //!   `length` bytes of the same row's `raw_data` (a syslog message is the tail of its raw line,
 //!   and storing it twice cost about a fifth of a segment).
 
-use crate::codec::{put_ivarint, put_uvarint, Reader, Truncated};
+use crate::{
+    codec::{put_ivarint, put_uvarint, Reader, Truncated},
+    encoded_column::EncodedColumn,
+};
 use palisade_core::{Value, ValueRef};
 
 const NULL: u8 = 0;
@@ -50,20 +53,23 @@ pub fn decode_ints(bytes: &[u8], rows: usize) -> Result<Vec<i64>, Truncated> {
 #[derive(Default)]
 pub struct ColumnBuilder {
     cells: Vec<u8>,
+    /// `gap` bytes kept free for the header and cells of the finished column, then the
+    /// rows' string bytes.
     strings: Vec<u8>,
+    gap: usize,
     rows: usize,
 }
 
 impl ColumnBuilder {
     /// Bytes of cells and text so far.
     pub fn bytes(&self) -> usize {
-        self.cells.len() + self.strings.len()
+        self.cells.len() + self.strings.len() - self.gap
     }
 
     /// Empties the column, keeping its buffers.
     pub fn clear(&mut self) {
         self.cells.clear();
-        self.strings.clear();
+        self.strings.truncate(self.gap);
         self.rows = 0;
     }
 
@@ -121,8 +127,41 @@ impl ColumnBuilder {
         put_uvarint(&mut out, cells as u64);
         out.extend_from_slice(&self.cells);
         out.resize(out.len() + padding, NULL);
-        out.extend_from_slice(&self.strings);
+        out.extend_from_slice(&self.strings[self.gap..]);
         out
+    }
+
+    /// The encoded column of `rows` rows, as [`ColumnBuilder::encode`] returns it, leaving the
+    /// builder empty. When the header and cells fit in the gap kept before the strings, the
+    /// string bytes are not copied: the buffer holding them becomes the column, and the next
+    /// block's strings go to a new one sized like it.
+    pub fn take_encoded(&mut self, rows: usize) -> EncodedColumn {
+        let padding = rows.saturating_sub(self.rows);
+        let cells = self.cells.len() + padding;
+        let strings = self.strings.len() - self.gap;
+        let mut head = Vec::with_capacity(cells + 20);
+        put_uvarint(&mut head, rows.max(self.rows) as u64);
+        put_uvarint(&mut head, cells as u64);
+        head.extend_from_slice(&self.cells);
+        head.resize(head.len() + padding, NULL);
+        let next_gap = head.len() + head.len() / 8 + 16;
+        let column = if head.len() <= self.gap {
+            let start = self.gap - head.len();
+            let next = Vec::with_capacity(next_gap + strings + strings / 8);
+            let mut buffer = std::mem::replace(&mut self.strings, next);
+            buffer[start..self.gap].copy_from_slice(&head);
+            EncodedColumn::new(buffer, start)
+        } else {
+            head.reserve_exact(strings);
+            head.extend_from_slice(&self.strings[self.gap..]);
+            self.strings.clear();
+            EncodedColumn::from(head)
+        };
+        self.gap = next_gap;
+        self.strings.resize(self.gap, 0);
+        self.cells.clear();
+        self.rows = 0;
+        column
     }
 }
 
@@ -219,73 +258,4 @@ impl Column {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    #[test]
-    fn sparse_mixed_columns_round_trip() {
-        let mut b = ColumnBuilder::default();
-        b.push(1, &Value::from("héllo"));
-        b.push(2, &Value::Int(-5));
-        b.push(4, &Value::Float(0.25));
-        b.push(5, &Value::Bool(true));
-        let col = Column::decode(&b.encode(7), 7, None).unwrap();
-        let got: Vec<_> = (0..7).map(|i| col.get(i).map(ValueRef::to_owned)).collect();
-        assert_eq!(
-            got,
-            vec![
-                None,
-                Some(Value::from("héllo")),
-                Some(Value::Int(-5)),
-                None,
-                Some(Value::Float(0.25)),
-                Some(Value::Bool(true)),
-                None
-            ]
-        );
-        let times = [1_732_350_000_000, 1_732_349_000_000, i64::MIN, i64::MAX];
-        assert_eq!(
-            decode_ints(&encode_ints(times.into_iter()), 4).unwrap(),
-            times
-        );
-        assert!(decode_ints(&encode_ints(times.into_iter()), 3).is_err());
-    }
-
-    #[test]
-    fn raw_suffix_cells_read_the_tail_of_the_rows_raw_data() {
-        let mut raw = ColumnBuilder::default();
-        raw.push(0, &Value::from("<13>1 - h app - - - disk full"));
-        raw.push(1, &Value::from("<13>1 - h app - - - héllo"));
-        let raw = Column::decode(&raw.encode(3), 3, None).unwrap();
-        let mut message = ColumnBuilder::default();
-        message.push_raw_suffix(0, "disk full".len());
-        message.push_raw_suffix(1, "héllo".len());
-        message.push(2, &Value::from("not in raw"));
-        let bytes = message.encode(3);
-        let col = Column::decode(&bytes, 3, Some(&raw)).unwrap();
-        assert_eq!(col.get(0), Some(ValueRef::Str("disk full")));
-        assert_eq!(col.get(1), Some(ValueRef::Str("héllo")));
-        assert_eq!(col.get(2), Some(ValueRef::Str("not in raw")));
-        assert!(
-            Column::decode(&bytes, 3, None).is_err(),
-            "a suffix without raw data is damage"
-        );
-        let mut bad = ColumnBuilder::default();
-        bad.push_raw_suffix(1, "llo".len() + 1);
-        assert!(
-            Column::decode(&bad.encode(2), 2, Some(&raw)).is_err(),
-            "not a char boundary"
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256), rows in 0usize..8) {
-            if let Ok(col) = Column::decode(&bytes, rows, None) {
-                for i in 0..rows + 1 { let _ = col.get(i); }
-            }
-            let _ = decode_ints(&bytes, rows);
-        }
-    }
-}
+mod tests;
