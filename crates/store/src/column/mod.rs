@@ -120,15 +120,25 @@ impl ColumnBuilder {
 
     /// The encoded column of `rows` rows (rows never set are null); the builder can go on.
     pub fn encode(&self, rows: usize) -> Vec<u8> {
-        let padding = rows.saturating_sub(self.rows);
-        let cells = self.cells.len() + padding;
-        let mut out = Vec::with_capacity(cells + self.strings.len() + 12);
-        put_uvarint(&mut out, rows.max(self.rows) as u64);
-        put_uvarint(&mut out, cells as u64);
-        out.extend_from_slice(&self.cells);
-        out.resize(out.len() + padding, NULL);
+        let mut out = Vec::with_capacity(self.head_len(rows) + self.strings.len());
+        self.encode_head(rows, &mut out);
         out.extend_from_slice(&self.strings[self.gap..]);
         out
+    }
+
+    /// At least the bytes [`ColumnBuilder::encode_head`] appends (two varints take at most 20).
+    fn head_len(&self, rows: usize) -> usize {
+        self.cells.len() + rows.saturating_sub(self.rows) + 20
+    }
+
+    /// Appends to `out` what precedes the string bytes in the encoded column of `rows` rows:
+    /// the row count, the length of the cell stream and the cells (rows never set are null).
+    fn encode_head(&self, rows: usize, out: &mut Vec<u8>) {
+        let padding = rows.saturating_sub(self.rows);
+        put_uvarint(out, rows.max(self.rows) as u64);
+        put_uvarint(out, (self.cells.len() + padding) as u64);
+        out.extend_from_slice(&self.cells);
+        out.resize(out.len() + padding, NULL);
     }
 
     /// The encoded column of `rows` rows, as [`ColumnBuilder::encode`] returns it, leaving the
@@ -136,14 +146,9 @@ impl ColumnBuilder {
     /// string bytes are not copied: the buffer holding them becomes the column, and the next
     /// block's strings go to a new one sized like it.
     pub fn take_encoded(&mut self, rows: usize) -> EncodedColumn {
-        let padding = rows.saturating_sub(self.rows);
-        let cells = self.cells.len() + padding;
         let strings = self.strings.len() - self.gap;
-        let mut head = Vec::with_capacity(cells + 20);
-        put_uvarint(&mut head, rows.max(self.rows) as u64);
-        put_uvarint(&mut head, cells as u64);
-        head.extend_from_slice(&self.cells);
-        head.resize(head.len() + padding, NULL);
+        let mut head = Vec::with_capacity(self.head_len(rows));
+        self.encode_head(rows, &mut head);
         let next_gap = head.len() + head.len() / 8 + 16;
         let column = if head.len() <= self.gap {
             let start = self.gap - head.len();
@@ -182,7 +187,7 @@ pub struct Column {
 }
 
 impl Column {
-    /// Decodes a column written by [`ColumnBuilder::finish`]; the row count must be `rows`.
+    /// Decodes a column written by [`ColumnBuilder::encode`]; the row count must be `rows`.
     /// `raw_data` is the block's decoded `raw_data` column, which raw-data suffix cells need.
     pub fn decode(
         bytes: &[u8],
