@@ -169,8 +169,8 @@ enum Load {
     Get(Arc<str>),
 }
 
-/// The value at fraction `p` of sorted `values` (0 when empty).
-fn percentile(values: &[u32], p: f64) -> u32 {
+/// The value at fraction `p` of sorted `values` (zero when empty).
+fn percentile<T: Copy + Default>(values: &[T], p: f64) -> T {
     values
         .get(((values.len().saturating_sub(1)) as f64 * p) as usize)
         .copied()
@@ -246,16 +246,11 @@ fn datakey_latency(target: &Target, count: usize) -> anyhow::Result<()> {
         anyhow::Ok(latencies)
     })?;
     latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 - 1.0) * p) as usize)
-            .copied()
-            .unwrap_or_default()
-    };
+    let pct = |p: f64| percentile(&latencies, p).as_secs_f64() * 1e6;
     println!(
         "data key (256-bit, plaintext+wrapped) latency: p50 {:.0} us, p99 {:.0} us over {} sequential requests",
-        pct(0.50).as_secs_f64() * 1e6,
-        pct(0.99).as_secs_f64() * 1e6,
+        pct(0.50),
+        pct(0.99),
         latencies.len()
     );
     Ok(())
