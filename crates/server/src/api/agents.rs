@@ -147,7 +147,7 @@ async fn enrol(
         event_type: "agent.enrol",
         role: "agent".into(),
         object: "/api/v1/agents/enrol".into(),
-        request_id: format!("{:032x}", rand::random::<u128>()),
+        request_id: crate::auth::new_request_id(),
         result: palisade_audit::Outcome::Pending,
         status: None,
         mode: AuditMode::IntentThenOutcome,

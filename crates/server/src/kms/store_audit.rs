@@ -3,6 +3,7 @@
 //! call (an intent record before a key is made, refused when it cannot be written, and an
 //! outcome record) and enters the event pipeline as a key-operation event.
 
+use crate::auth::new_request_id;
 use palisade_audit::{AuditEvent, AuditLog, Outcome, Subject};
 use palisade_kms::{at_rest::StoreKeyAudit, OperationRecord};
 use std::sync::Arc;
@@ -55,14 +56,9 @@ fn audit_event(op: &OperationRecord, request_id: String, result: Outcome) -> Aud
     }
 }
 
-/// A fresh id tying an operation's records together.
-fn request_id() -> String {
-    format!("{:032x}", rand::random::<u128>())
-}
-
 impl StoreKeyAudit for StoreKeyTrail {
     fn intent(&self, op: &OperationRecord) -> Result<String, String> {
-        let id = request_id();
+        let id = new_request_id();
         let event = audit_event(op, id.clone(), Outcome::Pending);
         let log = self.log.clone();
         // A thread of its own: the caller may be anywhere, even inside the runtime.
@@ -80,7 +76,7 @@ impl StoreKeyAudit for StoreKeyTrail {
             Ok(()) => Outcome::Success,
             Err(_) => Outcome::Failure,
         };
-        let event = audit_event(&op, intent.unwrap_or_else(request_id), result);
+        let event = audit_event(&op, intent.unwrap_or_else(new_request_id), result);
         let log = self.log.clone();
         self.runtime.spawn(async move {
             if let Err(e) = log.append(event).await {
