@@ -17,6 +17,9 @@ pub struct RouteRule {
     pub pattern: &'static str,
     /// What the caller needs.
     pub permission: Permission,
+    /// How many leading bytes of `pattern` every matching path starts with (up to the slash
+    /// before the first `{` or `*`), checked before the segment walk.
+    literal_head: usize,
 }
 
 const fn rule(methods: &'static str, pattern: &'static str, permission: Permission) -> RouteRule {
@@ -24,7 +27,26 @@ const fn rule(methods: &'static str, pattern: &'static str, permission: Permissi
         methods,
         pattern,
         permission,
+        literal_head: literal_head(pattern),
     }
+}
+
+/// The length of `pattern`'s part that a matching path repeats byte for byte: all of it
+/// without wildcards, else up to the slash before the first `{` or `*` (`/a/**` also
+/// matches `/a`).
+const fn literal_head(pattern: &str) -> usize {
+    let bytes = pattern.as_bytes();
+    let mut last_slash = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'*' => return last_slash,
+            b'/' => last_slash = i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 use Permission as P;
@@ -101,7 +123,7 @@ pub const ROUTES: &[RouteRule] = &[
 ];
 
 /// Whether `method` is covered by a row's `methods`.
-fn method_matches(methods: &str, method: &str) -> bool {
+pub(crate) fn method_matches(methods: &str, method: &str) -> bool {
     match methods {
         "ANY" => true,
         "WRITE" => matches!(method, "POST" | "PUT" | "PATCH" | "DELETE"),
@@ -131,9 +153,13 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
 
 /// The row that decides a request, or `None` (denied: no row covers it).
 pub fn rule_for(method: &str, path: &str) -> Option<&'static RouteRule> {
-    ROUTES
-        .iter()
-        .find(|r| method_matches(r.methods, method) && path_matches(r.pattern, path))
+    ROUTES.iter().find(|r| {
+        method_matches(r.methods, method)
+            && path
+                .as_bytes()
+                .starts_with(&r.pattern.as_bytes()[..r.literal_head])
+            && path_matches(r.pattern, path)
+    })
 }
 
 /// Whether any of `roles` may make this request ([`Permission::Session`] rows need none).

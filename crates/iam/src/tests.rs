@@ -269,6 +269,35 @@ proptest::proptest! {
         let _ = totp::matching_step("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", &text, 1_700_000_000);
         let _ = password::check_policy(&text, "alice", 12);
     }
+
+    /// The literal-head check before the segment walk never changes which row decides:
+    /// paths are built from the table's own segments (and stray ones), so most come close to
+    /// some row.
+    #[test]
+    fn the_deciding_row_is_the_first_whose_pattern_matches(
+        picks in proptest::collection::vec(0usize..400, 0..7),
+        trailing_slash in proptest::bool::ANY,
+        method in proptest::sample::select(vec!["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]),
+    ) {
+        let segments: Vec<&str> = access::ROUTES
+            .iter()
+            .flat_map(|r| r.pattern.split('/'))
+            .chain(["x", "", "**", "{name}"])
+            .collect();
+        let mut path: String = picks
+            .iter()
+            .map(|i| format!("/{}", segments[i % segments.len()]))
+            .collect();
+        if trailing_slash || path.is_empty() {
+            path.push('/');
+        }
+        let walked = access::ROUTES
+            .iter()
+            .find(|r| access::method_matches(r.methods, method) && access::path_matches(r.pattern, &path))
+            .map(|r| (r.methods, r.pattern));
+        let decided = access::rule_for(method, &path).map(|r| (r.methods, r.pattern));
+        proptest::prop_assert_eq!(decided, walked, "{} {}", method, path);
+    }
 }
 
 mod sources;
