@@ -37,6 +37,7 @@ const CASES: &[(&str, PayloadFormat, &str)] = &[
     ("postgresql", LINE, "2024-01-15 10:00:00.123 UTC [1234] FATAL:  password authentication failed for user \"bob\""),
     ("mysql", LINE, "2024-01-15T10:00:00.123456Z 12 [Note] [MY-010926] [Server] Access denied for user 'root'@'203.0.113.7' (using password: YES)"),
     ("json", JSON, r#"{"@timestamp":"2023-11-14T22:13:20.123Z","level":"warn","host":"web01","service":"api","message":"slow request","path":"/v1/items","duration_ms":1234}"#),
+    ("ocsf", JSON, r#"{"time":1700000000123,"class_uid":6003,"category_uid":6,"activity_id":99,"type_uid":600399,"severity_id":1,"status_id":1,"status":"Success","message":"kms encrypt bench-aes256","actor":{"user":{"name":"bench-keys"}},"api":{"service":{"name":"kms"},"operation":"encrypt"},"resources":[{"name":"bench-aes256","version":"1"}],"src_endpoint":{"ip":"127.0.0.1"},"metadata":{"product":{"name":"Palisade","feature":{"name":"kms"}},"log_name":"kms"}}"#),
     ("winlogbeat", JSON, r#"{"@timestamp":"2023-11-14T22:13:20.123Z","message":"An account failed to log on.","host":{"name":"dc01"},"winlog":{"channel":"Security","event_id":4625,"provider_name":"Microsoft-Windows-Security-Auditing","computer_name":"DC01","event_data":{"TargetUserName":"admin","IpAddress":"203.0.113.5","LogonType":"3"}}}"#),
     ("unparsed", LINE, "some line no parser knows, kept as it is with unparsed set"),
 ];

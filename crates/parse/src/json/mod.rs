@@ -2,45 +2,50 @@
 //! generic log object (including Windows events rendered as JSON) mapped onto OCSF.
 
 mod generic;
+mod stream;
 
 use crate::{datetime, Outcome, PathSet};
+use memchr::memmem::Finder;
 use palisade_core::{fields, Event};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
+use std::sync::LazyLock;
 
 /// Parses a JSON object into `event`; `None` for invalid JSON or a non-object.
+/// An OCSF event is taken as it is (read straight from its text, [`stream`]), except for what
+/// only Palisade may say: the event id and tenant (`metadata.uid`, `metadata.tenant_uid`) and
+/// the `unparsed` marker. Text that names neither `class_uid` nor `metadata` anywhere is a
+/// generic log object without that attempt. `event` comes fresh, with no fields.
 pub(crate) fn parse(payload: &[u8], event: &mut Event) -> Option<Outcome> {
+    static CLASS_UID: LazyLock<Finder> = LazyLock::new(|| Finder::new(fields::CLASS_UID));
+    static METADATA: LazyLock<Finder> = LazyLock::new(|| Finder::new("metadata"));
+    let may_be_ocsf = CLASS_UID.find(payload).is_some() || METADATA.find(payload).is_some();
+    if may_be_ocsf {
+        let time = event.time;
+        match stream::read(payload, event)? {
+            stream::Read::Ocsf => {
+                for reserved in ["metadata.uid", "metadata.tenant_uid", fields::UNPARSED] {
+                    event.remove(reserved);
+                }
+                return Some(outcome("ocsf"));
+            }
+            stream::Read::OtherObject => {
+                event.fields.clear();
+                event.time = time;
+            }
+        }
+    }
     let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(payload) else {
         return None;
     };
-    let parser = if object.contains_key(fields::CLASS_UID) || object.contains_key("metadata") {
-        ocsf(&object, event);
-        "ocsf"
-    } else {
-        generic::parse(&object, event);
-        "json"
-    };
-    Some(Outcome {
+    generic::parse(&object, event);
+    Some(outcome("json"))
+}
+
+fn outcome(parser: &'static str) -> Outcome {
+    Outcome {
         parser,
         log_format: "json",
         paths: PathSet::Arbitrary,
-    })
-}
-
-/// Takes an OCSF event as it is, except for what only Palisade may say: the event id and
-/// tenant (`metadata.uid`, `metadata.tenant_uid`) and the `unparsed` marker.
-fn ocsf(object: &Map<String, Json>, event: &mut Event) {
-    for (key, value) in object {
-        if key == "time" {
-            match time_ms(value, TimeUnit::Millis) {
-                Some(ms) => event.time = ms,
-                None => event.set_json("unmapped.time", value),
-            }
-        } else {
-            event.set_json(key, value);
-        }
-    }
-    for reserved in ["metadata.uid", "metadata.tenant_uid", fields::UNPARSED] {
-        event.remove(reserved);
     }
 }
 
@@ -101,7 +106,113 @@ fn float_to_ms(ms: f64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use palisade_core::TenantId;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    fn fresh() -> Event {
+        Event::new(0, TenantId::default(), -1)
+    }
+
+    /// What the reader must give: the tree's leaves under each top-level key (the way the
+    /// OCSF events were read before), sorted by path.
+    fn leaves_of_tree(object: &serde_json::Map<String, Json>) -> (i64, Vec<(String, String)>) {
+        let mut event = fresh();
+        for (key, value) in object {
+            match (key.as_str(), time_ms(value, TimeUnit::Millis)) {
+                ("time", Some(ms)) => event.time = ms,
+                ("time", None) => event.set_json("unmapped.time", value),
+                _ => event.set_json(key, value),
+            }
+        }
+        for reserved in ["metadata.uid", "metadata.tenant_uid", fields::UNPARSED] {
+            event.remove(reserved);
+        }
+        (event.time, sorted(&event))
+    }
+
+    fn sorted(event: &Event) -> Vec<(String, String)> {
+        let mut leaves: Vec<_> = event
+            .fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), format!("{v:?}")))
+            .collect();
+        leaves.sort();
+        leaves
+    }
+
+    fn json_value() -> impl Strategy<Value = Json> {
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::from),
+            any::<i64>().prop_map(Json::from),
+            any::<u64>().prop_map(Json::from),
+            (-1e12f64..1e12).prop_map(Json::from),
+            "[a-z\\\"é ]{0,6}".prop_map(Json::from),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Json::Array),
+                prop::collection::btree_map("[a-z_.]{0,4}|time|metadata|uid", inner, 0..4)
+                    .prop_map(|m| Json::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn an_ocsf_event_read_from_its_text_has_the_leaves_of_its_tree(
+            members in prop::collection::btree_map("[a-z_]{0,5}|time|metadata|class_uid", json_value(), 0..6),
+            class_uid in any::<bool>(),
+        ) {
+            let mut object: serde_json::Map<String, Json> = members.into_iter().collect();
+            if class_uid {
+                object.insert(fields::CLASS_UID.to_owned(), json!(6003));
+            }
+            let text = serde_json::to_vec(&object).unwrap();
+            let mut event = fresh();
+            let outcome = parse(&text, &mut event).unwrap();
+            if outcome.parser == "ocsf" {
+                // The tree read back from the same text: numbers as the reader parses them.
+                let tree = serde_json::from_slice(&text).unwrap();
+                prop_assert_eq!((event.time, sorted(&event)), leaves_of_tree(&tree));
+            } else {
+                prop_assert!(!object.contains_key(fields::CLASS_UID) && !object.contains_key("metadata"));
+            }
+        }
+    }
+
+    #[test]
+    fn text_that_only_nests_metadata_is_a_generic_object() {
+        let mut event = fresh();
+        let text = br#"{"msg":"door opened","detail":{"metadata":{"x":1}},"ts":1700000000}"#;
+        let outcome = parse(text, &mut event).unwrap();
+        assert_eq!(outcome.parser, "json");
+        assert_eq!(event.get_str(fields::MESSAGE), Some("door opened"));
+        assert_eq!(event.time, 1_700_000_000_000);
+        assert_eq!(
+            event.get("unmapped.detail.metadata.x"),
+            Some(&palisade_core::Value::Int(1))
+        );
+        assert_eq!(event.fields.len(), 2, "{:?}", event.fields);
+    }
+
+    #[test]
+    fn broken_or_non_object_text_is_not_json_to_this_parser() {
+        for text in [
+            &b"[1]"[..],
+            b"{\"metadata\":",
+            b"{\"metadata\":{}} x",
+            b"\"metadata\"",
+        ] {
+            let mut event = fresh();
+            assert!(
+                parse(text, &mut event).is_none(),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 
     #[test]
     fn epoch_units_are_told_apart_by_magnitude() {
