@@ -1,42 +1,21 @@
 //! Remembered token checks, so that a busy API client does not cost a SQL join per request.
 //!
-//! A token that authenticated is remembered with the identity it gave, together with where
-//! the state store stood: SQLite's count of rows this node's connection changed, and
-//! `PRAGMA data_version`, which moves when another connection commits. The next check of the
-//! same token reads both (no SQL parse, no join); if either moved, every remembered check is
-//! forgotten and the token is looked up again. So any write (a revocation, a disabled account,
-//! a suspended tenant, a changed role, or an unrelated one) takes effect at the very next
-//! request, exactly as without the cache. The presented secret is still compared in constant
-//! time and the expiry checked on every request.
+//! A token that authenticated is remembered with the identity it gave, together with the
+//! state store's generation ([`palisade_state::StateStore::generation`]), which moves with
+//! every write through the store and, within `OTHER_WRITERS_CHECK` (10 ms), with a commit
+//! by another connection (an administrator's `sqlite3` shell). The next check of the same
+//! token reads the generation (an atomic read: no SQL, no lock on the connection); if it
+//! moved, every remembered check is forgotten and the token is looked up again. So any write
+//! through the server (a revocation, a disabled account, a suspended tenant, a changed role, or
+//! an unrelated one) takes effect at the very next request, exactly as without the cache. The
+//! presented secret is still compared in constant time and the expiry checked on every
+//! request.
 
 use crate::Identity;
-use palisade_state::rusqlite::{self, Connection};
 use std::{collections::HashMap, sync::Mutex};
 
 /// The most tokens remembered at once; beyond it, the cache starts over.
 const CAPACITY: usize = 10_000;
-
-/// Where the state store stood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stamp {
-    /// Rows changed through this connection since it opened.
-    local_changes: u64,
-    /// Moves whenever another connection commits.
-    data_version: i64,
-}
-
-impl Stamp {
-    /// Reads where the store stands now (cheap: no table is read).
-    pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Stamp> {
-        let data_version = conn
-            .prepare_cached("PRAGMA data_version")?
-            .query_row([], |r| r.get(0))?;
-        Ok(Stamp {
-            local_changes: conn.total_changes(),
-            data_version,
-        })
-    }
-}
 
 /// A token check that succeeded.
 #[derive(Debug, Clone)]
@@ -49,15 +28,15 @@ pub(crate) struct Remembered {
     pub identity: Identity,
 }
 
-/// Successful token checks, valid while the state store stays at one [`Stamp`].
+/// Successful token checks, valid while the state store stays at one generation.
 #[derive(Debug, Default)]
 pub(crate) struct TokenCache {
-    entries: Mutex<Option<(Stamp, HashMap<String, Remembered>)>>,
+    entries: Mutex<Option<(u64, HashMap<String, Remembered>)>>,
 }
 
 impl TokenCache {
-    /// The remembered check of token `id`, if the store still stands at `now`.
-    pub(crate) fn get(&self, now: Stamp, id: &str) -> Option<Remembered> {
+    /// The remembered check of token `id`, if the store is still at generation `now`.
+    pub(crate) fn get(&self, now: u64, id: &str) -> Option<Remembered> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         match &*entries {
             Some((stamp, map)) if *stamp == now => map.get(id).cloned(),
@@ -65,8 +44,8 @@ impl TokenCache {
         }
     }
 
-    /// Remembers a check made when the store stood at `stamp`.
-    pub(crate) fn remember(&self, stamp: Stamp, id: &str, check: Remembered) {
+    /// Remembers a check made when the store was at generation `stamp`.
+    pub(crate) fn remember(&self, stamp: u64, id: &str, check: Remembered) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = match &*entries {
             Some((at, map)) => *at != stamp || map.len() >= CAPACITY,

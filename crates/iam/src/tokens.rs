@@ -1,7 +1,7 @@
 //! API tokens: 256 random bits, shown once, stored as a digest, scoped to one account (so one
 //! tenant) and one of its roles, expiring, revocable.
 
-use crate::token_cache::{Remembered, Stamp};
+use crate::token_cache::Remembered;
 use crate::{now_ms, role::Role, secret, Credential, Iam, IamError, Identity, BOOTSTRAP_TOKEN_ID};
 use palisade_core::TenantId;
 use palisade_state::rusqlite::{self, params, Connection, OptionalExtension, Row};
@@ -176,8 +176,12 @@ impl Iam {
 
     /// [`Iam::authenticate_token`] without waiting for the state store: `None` while another
     /// caller holds it, so an async caller can move to a blocking thread instead.
+    /// A remembered check needs no connection at all.
     pub fn try_authenticate_token(&self, presented: &str) -> Option<Result<Identity, IamError>> {
         let id = secret::credential_id(presented).unwrap_or(BOOTSTRAP_TOKEN_ID);
+        if let Some(remembered) = self.token_cache.get(self.store.generation(), id) {
+            return Some(self.check_token(presented, id, Found::Remembered(remembered)));
+        }
         let found = match self.store.try_with(|c| self.find_token(c, id))? {
             Ok(found) => found,
             Err(e) => return Some(Err(e.into())),
@@ -185,9 +189,10 @@ impl Iam {
         Some(self.check_token(presented, id, found))
     }
 
-    /// The remembered check of token `id` if the store has not changed since, else its row.
+    /// The remembered check of token `id` if the store has not changed since (another
+    /// connection's commits included), else its row.
     fn find_token(&self, c: &Connection, id: &str) -> rusqlite::Result<Found> {
-        let stamp = Stamp::read(c)?;
+        let stamp = self.store.generation_exact(c);
         if let Some(remembered) = self.token_cache.get(stamp, id) {
             return Ok(Found::Remembered(remembered));
         }
@@ -291,6 +296,6 @@ type TokenRow = (
 enum Found {
     /// A check that succeeded while the store stood where it stands now.
     Remembered(Remembered),
-    /// The token's row (if any), read when the store stood at the stamp.
-    Row(Stamp, Option<TokenRow>),
+    /// The token's row (if any), read when the store was at this generation.
+    Row(u64, Option<TokenRow>),
 }

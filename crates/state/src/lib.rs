@@ -14,8 +14,11 @@
 use rusqlite::{Connection, OptionalExtension};
 use std::{
     path::{Path, PathBuf},
-    sync::{Mutex, MutexGuard, TryLockError},
-    time::Duration,
+    sync::{
+        atomic::{AtomicI64, AtomicU64, Ordering},
+        Mutex, MutexGuard, TryLockError,
+    },
+    time::{Duration, Instant},
 };
 
 pub use rusqlite;
@@ -59,10 +62,21 @@ pub fn state_path(data_dir: &Path) -> PathBuf {
     data_dir.join("state").join("state.db")
 }
 
+/// How often [`StateStore::generation`] asks SQLite whether another connection (another
+/// process, an administrator's `sqlite3` shell) committed.
+pub const OTHER_WRITERS_CHECK: Duration = Duration::from_millis(10);
+
 /// The embedded state database, shared by every component of a node.
 pub struct StateStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Moves with every change: see [`StateStore::generation`].
+    generation: AtomicU64,
+    /// `PRAGMA data_version` when last read: it moves when another connection commits.
+    data_version: AtomicI64,
+    /// When it was last read, in milliseconds after `opened`.
+    data_version_read_ms: AtomicU64,
+    opened: Instant,
 }
 
 impl StateStore {
@@ -94,10 +108,76 @@ impl StateStore {
             path: path.to_owned(),
             source,
         })?;
+        let data_version = data_version(&conn).map_err(|source| StateError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
         Ok(StateStore {
             conn: Mutex::new(conn),
             path: path.to_owned(),
+            generation: AtomicU64::new(0),
+            data_version: AtomicI64::new(data_version),
+            data_version_read_ms: AtomicU64::new(0),
+            opened: Instant::now(),
         })
+    }
+
+    /// A number that moves whenever the database may have changed, for caches of what it
+    /// holds: at once for a write through this store (it moves before the writer lets go of
+    /// the connection), and for a commit by another connection when it is noticed: by the
+    /// first call that finds [`OTHER_WRITERS_CHECK`] passed since the last look and the
+    /// connection free, or at once by [`StateStore::generation_exact`]. Between looks it
+    /// costs an atomic read.
+    pub fn generation(&self) -> u64 {
+        let now_ms = self.opened.elapsed().as_millis() as u64;
+        let due = now_ms.saturating_sub(self.data_version_read_ms.load(Ordering::Relaxed))
+            >= OTHER_WRITERS_CHECK.as_millis() as u64;
+        if due {
+            // A busy connection is looked at by a later call instead of waited for.
+            let conn = match self.conn.try_lock() {
+                Ok(conn) => Some(conn),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if let Some(conn) = conn {
+                self.data_version_read_ms.store(now_ms, Ordering::Relaxed);
+                self.note_other_writers(&conn);
+            }
+        }
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// [`StateStore::generation`] with another connection's commits noticed now, for a caller
+    /// that holds the connection (inside [`StateStore::with`]).
+    pub fn generation_exact(&self, conn: &Connection) -> u64 {
+        self.note_other_writers(conn);
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Moves the generation if another connection committed since the last look (a failed
+    /// look moves it too: better a cache emptied than one kept on a guess).
+    fn note_other_writers(&self, conn: &Connection) {
+        let moved = match data_version(conn) {
+            Ok(version) => self.data_version.swap(version, Ordering::Relaxed) != version,
+            Err(_) => true,
+        };
+        if moved {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Runs `f` on the held connection and moves the generation if it changed any row.
+    fn run<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let before = conn.total_changes();
+        let out = f(conn);
+        if conn.total_changes() != before {
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        out
     }
 
     /// The database file.
@@ -130,11 +210,12 @@ impl StateStore {
                 )?;
                 tx.commit()
             };
-            apply(&mut conn).map_err(|source| StateError::Migration {
-                component: component.to_owned(),
-                version,
-                source,
-            })?;
+            self.run(&mut conn, apply)
+                .map_err(|source| StateError::Migration {
+                    component: component.to_owned(),
+                    version,
+                    source,
+                })?;
         }
         Ok(())
     }
@@ -145,7 +226,7 @@ impl StateStore {
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Result<T, StateError> {
-        Ok(f(&mut self.lock())?)
+        Ok(self.run(&mut self.lock(), f)?)
     }
 
     /// [`StateStore::with`] if the connection is free right now; `None` while another caller
@@ -159,7 +240,7 @@ impl StateStore {
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(TryLockError::WouldBlock) => return None,
         };
-        Some(f(&mut conn).map_err(StateError::from))
+        Some(self.run(&mut conn, f).map_err(StateError::from))
     }
 
     /// The connection; a panic while it was held does not make the store unusable, because
@@ -169,6 +250,12 @@ impl StateStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// SQLite's `PRAGMA data_version`: moves when another connection commits.
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))
 }
 
 #[cfg(test)]

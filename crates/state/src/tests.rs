@@ -92,3 +92,32 @@ fn an_unwritable_location_is_a_clear_error() {
         .to_string();
     assert!(err.contains("not-a-dir"), "{err}");
 }
+
+#[test]
+fn the_generation_moves_with_every_write_and_with_another_connections_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = state_path(dir.path());
+    let store = StateStore::open(&path).unwrap();
+    store.migrate("notes", NOTES).unwrap();
+    let start = store.generation();
+    assert_eq!(count(&store), 0);
+    assert_eq!(store.generation(), start, "a read is not a change");
+    store
+        .with(|c| c.execute("INSERT INTO notes (text) VALUES ('a')", []))
+        .unwrap();
+    let written = store.generation();
+    assert!(written > start);
+    // A write by another connection: seen at once by a caller holding the connection ...
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other
+        .execute("INSERT INTO notes (text) VALUES ('b')", [])
+        .unwrap();
+    let seen = store.with(|c| Ok(store.generation_exact(c))).unwrap();
+    assert!(seen > written);
+    // ... and by everyone once the check interval has passed.
+    other
+        .execute("INSERT INTO notes (text) VALUES ('c')", [])
+        .unwrap();
+    std::thread::sleep(OTHER_WRITERS_CHECK + Duration::from_millis(5));
+    assert!(store.generation() > seen);
+}

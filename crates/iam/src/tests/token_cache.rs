@@ -71,17 +71,50 @@ fn a_remembered_token_still_expires() {
 }
 
 #[test]
-fn the_non_waiting_check_steps_aside_while_the_store_is_busy() {
+fn the_non_waiting_check_steps_aside_while_the_store_is_busy_unless_it_remembers() {
     let (_dir, iam) = iam();
     let (_, text) = user_token(&iam, None);
+    let (_, unchecked) = iam
+        .create_token(&NewToken {
+            user_id: iam.authenticate_token(&text).unwrap().user_id,
+            role: Role::User,
+            ttl_ms: None,
+            description: "never checked".into(),
+        })
+        .unwrap();
     let checked = iam.try_authenticate_token(&text).unwrap().unwrap();
     assert_eq!(checked.tenant.as_str(), "acme");
     iam.store
         .with(|_| {
-            assert!(iam.try_authenticate_token(&text).is_none());
+            // Remembered: answered without the connection.
+            let again = iam.try_authenticate_token(&text).unwrap().unwrap();
+            assert_eq!(again.user, "alice");
+            // Not remembered: needs the connection, which is busy.
+            assert!(iam.try_authenticate_token(&unchecked).is_none());
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn a_write_by_another_process_reaches_the_non_waiting_check_within_the_check_interval() {
+    let (dir, iam) = iam();
+    let (id, text) = user_token(&iam, None);
+    assert!(iam.try_authenticate_token(&text).unwrap().is_ok());
+    let other = Connection::open(palisade_state::state_path(dir.path())).unwrap();
+    other
+        .execute(
+            "UPDATE iam_tokens SET revoked_ms = 1 WHERE id = ?1",
+            params![id],
+        )
+        .unwrap();
+    std::thread::sleep(palisade_state::OTHER_WRITERS_CHECK + std::time::Duration::from_millis(5));
+    let e = iam
+        .try_authenticate_token(&text)
+        .unwrap()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("revoked"), "{e}");
 }
 
 #[test]
