@@ -20,6 +20,17 @@ fn user_token(iam: &Iam, ttl_ms: Option<i64>) -> (String, Zeroizing<String>) {
     (info.id, text)
 }
 
+/// Another connection (say, an administrator's sqlite3 shell) revokes token `id`.
+fn revoke_from_another_connection(data_dir: &std::path::Path, id: &str) {
+    let other = Connection::open(palisade_state::state_path(data_dir)).unwrap();
+    other
+        .execute(
+            "UPDATE iam_tokens SET revoked_ms = 1 WHERE id = ?1",
+            params![id],
+        )
+        .unwrap();
+}
+
 #[test]
 fn a_revocation_refuses_the_very_next_request() {
     let (_dir, iam) = iam();
@@ -48,14 +59,7 @@ fn a_suspended_tenant_and_a_write_by_another_process_are_seen_at_once() {
     assert!(iam.authenticate_token(&text).is_err());
     iam.set_tenant_suspended(&tenant("acme"), false).unwrap();
     assert!(iam.authenticate_token(&text).is_ok());
-    // Another connection (say, an administrator's sqlite3 shell) revokes the token.
-    let other = Connection::open(palisade_state::state_path(dir.path())).unwrap();
-    other
-        .execute(
-            "UPDATE iam_tokens SET revoked_ms = 1 WHERE id = ?1",
-            params![id],
-        )
-        .unwrap();
+    revoke_from_another_connection(dir.path(), &id);
     let e = iam.authenticate_token(&text).unwrap_err().to_string();
     assert!(e.contains("revoked"), "{e}");
 }
@@ -101,13 +105,7 @@ fn a_write_by_another_process_reaches_the_non_waiting_check_within_the_check_int
     let (dir, iam) = iam();
     let (id, text) = user_token(&iam, None);
     assert!(iam.try_authenticate_token(&text).unwrap().is_ok());
-    let other = Connection::open(palisade_state::state_path(dir.path())).unwrap();
-    other
-        .execute(
-            "UPDATE iam_tokens SET revoked_ms = 1 WHERE id = ?1",
-            params![id],
-        )
-        .unwrap();
+    revoke_from_another_connection(dir.path(), &id);
     std::thread::sleep(palisade_state::OTHER_WRITERS_CHECK + std::time::Duration::from_millis(5));
     let e = iam
         .try_authenticate_token(&text)
