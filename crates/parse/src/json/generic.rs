@@ -2,7 +2,7 @@
 //! under `unmapped.<path>`. Windows events as JSON (`{"Event": {"System": ..., "EventData":
 //! ...}}`) land under `unmapped.Event...` with their time, computer and provider picked out.
 
-use super::{time_ms, TimeUnit};
+use super::{stream::Sink, time_ms, TimeUnit};
 use crate::severity;
 use palisade_core::{fields, Event, Value};
 use serde_json::{Map, Value as Json};
@@ -21,8 +21,35 @@ struct Used<'a> {
     member: Option<&'static str>,
 }
 
-/// Maps a generic log object into `event`.
-pub(super) fn parse(object: &Map<String, Json>, event: &mut Event) {
+/// Maps a generic log object into the sink's event.
+pub(super) fn parse(object: &Map<String, Json>, sink: &mut Sink) {
+    let mut used = map_known(object, sink.event);
+    if let Some(winlog) = object.get("winlog").and_then(Json::as_object) {
+        winlogbeat(winlog, sink);
+        used.push(Used {
+            key: "winlog",
+            member: None,
+        });
+    }
+    for (key, value) in object {
+        let prefix = format!("unmapped.{key}");
+        match used.iter().find(|u| u.key == key) {
+            Some(Used { member: None, .. }) => {}
+            Some(Used {
+                member: Some(member),
+                ..
+            }) => {
+                sink.set_json(&prefix, value);
+                sink.event.remove(&format!("{prefix}.{member}"));
+            }
+            None => sink.set_json(&prefix, value),
+        }
+    }
+}
+
+/// Maps the well-known keys (time, message, host, app, level, a Windows event's system
+/// part) and returns those it used.
+fn map_known<'a>(object: &'a Map<String, Json>, event: &mut Event) -> Vec<Used<'a>> {
     let mut used = Vec::with_capacity(5);
     let time = TIME_KEYS.iter().find_map(|&key| {
         let ms = time_ms(object.get(key)?, TimeUnit::ByMagnitude)?;
@@ -59,27 +86,7 @@ pub(super) fn parse(object: &Map<String, Json>, event: &mut Event) {
     if time.is_none() {
         windows_event(object, event);
     }
-    if let Some(winlog) = object.get("winlog").and_then(Json::as_object) {
-        winlogbeat(winlog, event);
-        used.push(Used {
-            key: "winlog",
-            member: None,
-        });
-    }
-    for (key, value) in object {
-        let prefix = format!("unmapped.{key}");
-        match used.iter().find(|u| u.key == key) {
-            Some(Used { member: None, .. }) => {}
-            Some(Used {
-                member: Some(member),
-                ..
-            }) => {
-                event.set_json(&prefix, value);
-                event.remove(&format!("{prefix}.{member}"));
-            }
-            None => event.set_json(&prefix, value),
-        }
-    }
+    used
 }
 
 /// The first of `keys` holding text (or, with `member`, an object holding text there).
@@ -139,7 +146,7 @@ fn level_id(value: &Json) -> Option<i64> {
 /// Winlogbeat's `winlog` object, placed where a Windows event rendered as JSON keeps the
 /// same facts (`unmapped.Event.System.*`, `unmapped.Event.EventData.*`), so searches and
 /// detection rules see one shape whichever way the event was shipped.
-fn winlogbeat(winlog: &Map<String, Json>, event: &mut Event) {
+fn winlogbeat(winlog: &Map<String, Json>, sink: &mut Sink) {
     for (key, value) in winlog {
         let path = match key.as_str() {
             "event_data" => "unmapped.Event.EventData".to_owned(),
@@ -153,8 +160,9 @@ fn winlogbeat(winlog: &Map<String, Json>, event: &mut Event) {
             "keywords" => "unmapped.Event.System.Keywords".to_owned(),
             other => format!("unmapped.winlog.{other}"),
         };
-        event.set_json(&path, value);
+        sink.set_json(&path, value);
     }
+    let event = &mut *sink.event;
     let text = |key: &str| winlog.get(key).and_then(Json::as_str);
     for (path, value) in [
         (fields::DEVICE_HOSTNAME, text("computer_name")),

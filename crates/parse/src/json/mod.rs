@@ -19,26 +19,38 @@ pub(crate) fn parse(payload: &[u8], event: &mut Event) -> Option<Outcome> {
     static CLASS_UID: LazyLock<Finder> = LazyLock::new(|| Finder::new(fields::CLASS_UID));
     static METADATA: LazyLock<Finder> = LazyLock::new(|| Finder::new("metadata"));
     let may_be_ocsf = CLASS_UID.find(payload).is_some() || METADATA.find(payload).is_some();
+    let mut sink = stream::Sink { event, left_out: 0 };
+    let parser = read(payload, may_be_ocsf, &mut sink)?;
+    if sink.left_out > 0 {
+        let left_out = i64::try_from(sink.left_out).unwrap_or(i64::MAX);
+        sink.event.set(stream::LEFT_OUT, left_out);
+    }
+    Some(outcome(parser))
+}
+
+/// Fills the sink's event from an OCSF event or a generic object; the parser's name.
+fn read(payload: &[u8], may_be_ocsf: bool, sink: &mut stream::Sink) -> Option<&'static str> {
     if may_be_ocsf {
-        let time = event.time;
-        match stream::read(payload, event)? {
+        let time = sink.event.time;
+        match stream::read(payload, sink)? {
             stream::Read::Ocsf => {
                 for reserved in ["metadata.uid", "metadata.tenant_uid", fields::UNPARSED] {
-                    event.remove(reserved);
+                    sink.event.remove(reserved);
                 }
-                return Some(outcome("ocsf"));
+                return Some("ocsf");
             }
             stream::Read::OtherObject => {
-                event.fields.clear();
-                event.time = time;
+                sink.event.fields.clear();
+                sink.event.time = time;
+                sink.left_out = 0;
             }
         }
     }
     let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(payload) else {
         return None;
     };
-    generic::parse(&object, event);
-    Some(outcome("json"))
+    generic::parse(&object, sink);
+    Some("json")
 }
 
 fn outcome(parser: &'static str) -> Outcome {
@@ -179,6 +191,34 @@ mod tests {
             } else {
                 prop_assert!(!object.contains_key(fields::CLASS_UID) && !object.contains_key("metadata"));
             }
+        }
+    }
+
+    #[test]
+    fn an_object_with_too_many_members_keeps_the_first_and_counts_the_rest() {
+        for ocsf in [true, false] {
+            let mut object = serde_json::Map::new();
+            if ocsf {
+                object.insert(fields::CLASS_UID.to_owned(), json!(1001));
+            }
+            for i in 0..60_000 {
+                object.insert(format!("k{i:05}"), json!(i));
+            }
+            let text = serde_json::to_vec(&object).unwrap();
+            let mut event = fresh();
+            parse(&text, &mut event).unwrap();
+            let left_out = event
+                .get(stream::LEFT_OUT)
+                .and_then(|v| v.as_i64())
+                .unwrap();
+            assert_eq!(event.fields.len(), stream::MAX_FIELDS + 1, "ocsf {ocsf}");
+            assert_eq!(
+                left_out as usize + stream::MAX_FIELDS,
+                object.len(),
+                "ocsf {ocsf}"
+            );
+            let first = if ocsf { "k00000" } else { "unmapped.k00000" };
+            assert_eq!(event.get(first), Some(&palisade_core::Value::Int(0)));
         }
     }
 

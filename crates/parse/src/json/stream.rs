@@ -17,12 +17,51 @@ pub(super) enum Read {
     OtherObject,
 }
 
-/// Reads `payload` into `event` if it is an OCSF event; `None` for invalid JSON or a
-/// non-object.
-pub(super) fn read(payload: &[u8], event: &mut Event) -> Option<Read> {
+/// The most fields a JSON payload gives its event: the event keeps each path once, so every
+/// new field is compared with those before it, and a hostile object of 60 000 members cost
+/// seconds. The leaves beyond stay in `raw_data`, counted in [`LEFT_OUT`].
+pub(super) const MAX_FIELDS: usize = 2048;
+
+/// The field that counts the leaves left out for [`MAX_FIELDS`].
+pub(super) const LEFT_OUT: &str = "unmapped.fields_left_out";
+
+/// Where leaves go: the event, up to [`MAX_FIELDS`] fields, and how many did not fit.
+pub(super) struct Sink<'e> {
+    /// The event being filled.
+    pub event: &'e mut Event,
+    /// Leaves not set because the event was full.
+    pub left_out: usize,
+}
+
+impl Sink<'_> {
+    /// Sets every leaf of an already parsed value under `prefix`, as [`Event::set_json`]
+    /// does, within [`MAX_FIELDS`].
+    pub(super) fn set_json(&mut self, prefix: &str, value: &Json) {
+        let mut path = prefix.to_owned();
+        // Reading a parsed tree into the leaves cannot fail: every visit is accepted.
+        let _ = Leaves {
+            sink: self,
+            path: &mut path,
+        }
+        .deserialize(value);
+    }
+
+    fn set(&mut self, path: &str, value: Value) {
+        if self.event.fields.len() >= MAX_FIELDS {
+            self.left_out += 1;
+            return;
+        }
+        let path = if path.is_empty() { "value" } else { path };
+        self.event.set(path.to_owned(), value);
+    }
+}
+
+/// Reads `payload` into the sink's event if it is an OCSF event; `None` for invalid JSON or
+/// a non-object.
+pub(super) fn read(payload: &[u8], sink: &mut Sink) -> Option<Read> {
     let mut json = serde_json::Deserializer::from_slice(payload);
     let top = Top {
-        event,
+        sink,
         path: String::with_capacity(64),
     };
     let is_ocsf = json.deserialize_map(top).ok()?;
@@ -35,12 +74,12 @@ pub(super) fn read(payload: &[u8], event: &mut Event) -> Option<Read> {
 }
 
 /// The top-level object: `time` is the event's time, every other member its leaves.
-struct Top<'e> {
-    event: &'e mut Event,
+struct Top<'s, 'e> {
+    sink: &'s mut Sink<'e>,
     path: String,
 }
 
-impl<'de> Visitor<'de> for Top<'_> {
+impl<'de> Visitor<'de> for Top<'_, '_> {
     type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -54,12 +93,12 @@ impl<'de> Visitor<'de> for Top<'_> {
             if self.path == "time" {
                 let value: Json = map.next_value()?;
                 match time_ms(&value, TimeUnit::Millis) {
-                    Some(ms) => self.event.time = ms,
-                    None => self.event.set_json("unmapped.time", &value),
+                    Some(ms) => self.sink.event.time = ms,
+                    None => self.sink.set_json("unmapped.time", &value),
                 }
             } else {
                 map.next_value_seed(Leaves {
-                    event: self.event,
+                    sink: self.sink,
                     path: &mut self.path,
                 })?;
             }
@@ -97,23 +136,18 @@ impl<'de> Visitor<'de> for Key<'_> {
 }
 
 /// Every leaf of one value, set on the event under `path` (array items under their index).
-struct Leaves<'e, 'p> {
-    event: &'e mut Event,
+struct Leaves<'s, 'e, 'p> {
+    sink: &'s mut Sink<'e>,
     path: &'p mut String,
 }
 
-impl Leaves<'_, '_> {
+impl Leaves<'_, '_, '_> {
     fn set(self, value: Value) {
-        let path = if self.path.is_empty() {
-            "value".to_owned()
-        } else {
-            self.path.clone()
-        };
-        self.event.set(path, value);
+        self.sink.set(self.path, value);
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Leaves<'_, '_> {
+impl<'de> DeserializeSeed<'de> for Leaves<'_, '_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -121,7 +155,7 @@ impl<'de> DeserializeSeed<'de> for Leaves<'_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for Leaves<'_, '_> {
+impl<'de> Visitor<'de> for Leaves<'_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -174,7 +208,7 @@ impl<'de> Visitor<'de> for Leaves<'_, '_> {
             let _ = write!(self.path, "{index}");
             let more = items
                 .next_element_seed(Leaves {
-                    event: self.event,
+                    sink: self.sink,
                     path: self.path,
                 })?
                 .is_some();
@@ -190,7 +224,7 @@ impl<'de> Visitor<'de> for Leaves<'_, '_> {
         let base = self.path.len();
         while map.next_key_seed(Key(self.path))?.is_some() {
             map.next_value_seed(Leaves {
-                event: self.event,
+                sink: self.sink,
                 path: self.path,
             })?;
             self.path.truncate(base);
