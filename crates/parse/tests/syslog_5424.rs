@@ -159,3 +159,23 @@ fn repeated_param_keeps_one_field_with_the_last_value() {
         .count();
     assert_eq!(count, 1);
 }
+
+#[test]
+fn thousands_of_parameters_keep_the_first_512_and_count_the_rest() {
+    let params: Vec<String> = (0..6000).map(|i| format!("p{i}=\"{i}\"")).collect();
+    let line = format!(
+        "<34>1 2024-01-01T00:00:00Z host app - - [x {}] hello",
+        params.join(" ")
+    );
+    let e = syslog(&line);
+    assert!(!is_unparsed(&e));
+    assert_eq!(text(&e, "unmapped.syslog.sd.x.p0"), "0");
+    assert_eq!(text(&e, "unmapped.syslog.sd.x.p511"), "511");
+    assert_eq!(e.get("unmapped.syslog.sd.x.p512"), None);
+    assert_eq!(
+        e.get("unmapped.syslog.sd_left_out"),
+        Some(&Value::Int(6000 - 512))
+    );
+    assert_eq!(text(&e, "message"), "hello");
+    assert!(text(&e, "raw_data").contains("p5999=\"5999\""));
+}

@@ -8,6 +8,12 @@ use palisade_core::{fields, Event, Value};
 const NIL: &[u8] = b"-";
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 const SD_PREFIX: &str = "unmapped.syslog.sd.";
+/// The most structured-data fields one message gives its event: each is compared with those
+/// before it, and a 64 KiB message of 6 000 parameters cost 40 ms. The rest stay in
+/// `raw_data`, counted in [`SD_LEFT_OUT`].
+const MAX_SD_FIELDS: usize = 512;
+/// The field counting the structured-data parameters left out for [`MAX_SD_FIELDS`].
+const SD_LEFT_OUT: &str = "unmapped.syslog.sd_left_out";
 
 /// Parses the header after the version into `event`; `None` when it is malformed.
 pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
@@ -34,14 +40,17 @@ pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
             push(event, path, text(value));
         }
     }
-    let sd_start = event.fields.len();
-    let rest = structured_data(
-        rest,
-        &mut SdFields {
-            event,
-            start: sd_start,
-        },
-    )?;
+    let mut sd = SdFields {
+        start: event.fields.len(),
+        event,
+        left_out: 0,
+    };
+    let rest = structured_data(rest, &mut sd)?;
+    let left_out = sd.left_out;
+    if left_out > 0 {
+        let left_out = i64::try_from(left_out).unwrap_or(i64::MAX);
+        push(event, SD_LEFT_OUT, Value::Int(left_out));
+    }
     let message = match rest {
         [b' ', msg @ ..] => msg,
         other => other,
@@ -55,12 +64,18 @@ pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
 struct SdFields<'e> {
     event: &'e mut Event,
     start: usize,
+    /// Parameters not set because [`MAX_SD_FIELDS`] were.
+    left_out: usize,
 }
 
 impl SdFields<'_> {
     /// Sets a field, replacing an earlier value of a repeated parameter; only the
     /// structured-data fields need to be searched, as no other path has this prefix.
     fn set(&mut self, path: String, value: Value) {
+        if self.event.fields.len() - self.start >= MAX_SD_FIELDS {
+            self.left_out += 1;
+            return;
+        }
         match self.event.fields[self.start..]
             .iter_mut()
             .find(|(known, _)| *known == path)
