@@ -184,6 +184,21 @@ fn netfilter_drop_through_syslog() {
 }
 
 #[test]
+fn an_audit_record_of_thousands_of_pairs_keeps_the_first_512_and_counts_the_rest() {
+    let pairs: Vec<String> = (0..6000).map(|i| format!("k{i}={i}")).collect();
+    let e = line(&format!(
+        "type=SYSCALL msg=audit(1700000000.123:7): {}",
+        pairs.join(" ")
+    ));
+    assert_eq!(text(&e, "metadata.parser"), "auditd");
+    assert_eq!(text(&e, "unmapped.auditd.k0"), "0");
+    assert_eq!(text(&e, "unmapped.auditd.k511"), "511");
+    assert_eq!(e.get("unmapped.auditd.k512"), None);
+    assert_eq!(int(&e, "unmapped.auditd.pairs_left_out"), 6000 - 512);
+    assert!(text(&e, "raw_data").ends_with("k5999=5999"));
+}
+
+#[test]
 fn auditd_records_and_join() {
     let lines = [
         r#"type=SYSCALL msg=audit(1700000000.123:4242): arch=c000003e syscall=59 success=yes exit=0 a0=55d a1=55e a2=55f a3=0 items=2 ppid=1000 pid=1001 auid=1000 uid=0 gid=0 euid=0 comm="curl" exe="/usr/bin/curl" key="exec""#,
