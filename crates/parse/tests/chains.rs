@@ -112,6 +112,34 @@ steps = [
 }
 
 #[test]
+fn kv_and_json_steps_stop_at_2048_fields_and_count_the_rest() {
+    let chains = chains(
+        r#"
+[[parsers]]
+name = "wide"
+steps = [
+  { type = "kv", prefix = "kv." },
+  { type = "json", field = "kv.doc", prefix = "doc." },
+]
+"#,
+    )
+    .unwrap();
+    let pairs: Vec<String> = (0..5000).map(|i| format!("k{i}={i}")).collect();
+    let (_, e) = run(&chains, "any", &pairs.join(" "));
+    assert_eq!(text(&e, "kv.k0"), "0");
+    assert_eq!(e.get("kv.k4999"), None);
+    let left_out = int(&e, "unmapped.fields_left_out") as usize;
+    assert_eq!(e.fields.len(), 2048 + 1);
+    assert!(left_out > 5000 - 2048, "{left_out}");
+
+    let members: Vec<String> = (0..5000).map(|i| format!("\"m{i}\":{i}")).collect();
+    let (_, e) = run(&chains, "any", &format!("doc='{{{}}}'", members.join(",")));
+    assert_eq!(int(&e, "doc.m0"), 0);
+    assert_eq!(e.fields.len(), 2048 + 1);
+    assert!(int(&e, "unmapped.fields_left_out") > 0);
+}
+
+#[test]
 fn bad_configurations_name_the_chain_and_step() {
     let err = |config: &str| chains(config).unwrap_err();
     let e =

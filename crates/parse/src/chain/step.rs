@@ -4,7 +4,7 @@
 use super::aggregate_step::{self, AggregateRule, AggregateSpec};
 use super::grok;
 use super::template_step::TemplateStep;
-use crate::{datetime, source::kv};
+use crate::{datetime, json::Sink, source::kv};
 use palisade_core::{fields, Event, FieldName, Value};
 use regex::Regex;
 use serde::Deserialize;
@@ -436,13 +436,11 @@ impl Step {
         match self {
             Step::Kv { field, prefix } => {
                 if let Some(text) = text_of(event, field) {
+                    let mut sink = Sink::new(event);
                     for pair in kv::pairs(&text) {
-                        put(
-                            event,
-                            &format!("{prefix}{}", pair.key),
-                            Value::from(pair.value),
-                        );
+                        sink.set(&format!("{prefix}{}", pair.key), Value::from(pair.value));
                     }
+                    sink.finish();
                 }
             }
             Step::Csv {
@@ -478,9 +476,11 @@ impl Step {
             Step::Json { field, prefix } => {
                 if let Some(text) = text_of(event, field) {
                     if let Ok(serde_json::Value::Object(object)) = serde_json::from_str(&text) {
+                        let mut sink = Sink::new(event);
                         for (key, value) in &object {
-                            event.set_json(&format!("{prefix}{key}"), value);
+                            sink.set_json(&format!("{prefix}{key}"), value);
                         }
+                        sink.finish();
                     }
                 }
             }

@@ -4,6 +4,8 @@
 mod generic;
 mod stream;
 
+pub(crate) use stream::Sink;
+
 use crate::{datetime, Outcome, PathSet};
 use memchr::memmem::Finder;
 use palisade_core::{fields, Event};

@@ -26,17 +26,36 @@ pub(super) const MAX_FIELDS: usize = 2048;
 pub(super) const LEFT_OUT: &str = "unmapped.fields_left_out";
 
 /// Where leaves go: the event, up to [`MAX_FIELDS`] fields, and how many did not fit.
-pub(super) struct Sink<'e> {
+pub(crate) struct Sink<'e> {
     /// The event being filled.
     pub event: &'e mut Event,
     /// Leaves not set because the event was full.
     pub left_out: usize,
 }
 
-impl Sink<'_> {
+impl<'e> Sink<'e> {
+    /// A sink filling `event`.
+    pub(crate) fn new(event: &'e mut Event) -> Self {
+        Sink { event, left_out: 0 }
+    }
+
+    /// Adds the leaves left out to the event's count of them ([`LEFT_OUT`]).
+    pub(crate) fn finish(self) {
+        if self.left_out == 0 {
+            return;
+        }
+        let before = self
+            .event
+            .get(LEFT_OUT)
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let left_out = i64::try_from(self.left_out).unwrap_or(i64::MAX);
+        self.event.set(LEFT_OUT, before.saturating_add(left_out));
+    }
+
     /// Sets every leaf of an already parsed value under `prefix`, as [`Event::set_json`]
     /// does, within [`MAX_FIELDS`].
-    pub(super) fn set_json(&mut self, prefix: &str, value: &Json) {
+    pub(crate) fn set_json(&mut self, prefix: &str, value: &Json) {
         let mut path = prefix.to_owned();
         // Reading a parsed tree into the leaves cannot fail: every visit is accepted.
         let _ = Leaves {
@@ -46,7 +65,8 @@ impl Sink<'_> {
         .deserialize(value);
     }
 
-    fn set(&mut self, path: &str, value: Value) {
+    /// Sets one field, unless the event holds [`MAX_FIELDS`] already.
+    pub(crate) fn set(&mut self, path: &str, value: Value) {
         if self.event.fields.len() >= MAX_FIELDS {
             self.left_out += 1;
             return;
