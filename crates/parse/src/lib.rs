@@ -193,6 +193,17 @@ fn peer_ip_text(peer: &str) -> Option<String> {
     })
 }
 
+/// Adds `left_out` to the count in field `path` (a parser's count of the fields it did not
+/// set because the event held enough already; they stay in `raw_data`).
+pub(crate) fn count_left_out(event: &mut Event, path: &'static str, left_out: usize) {
+    if left_out == 0 {
+        return;
+    }
+    let before = event.get(path).and_then(Value::as_i64).unwrap_or(0);
+    let left_out = i64::try_from(left_out).unwrap_or(i64::MAX);
+    event.set(path, before.saturating_add(left_out));
+}
+
 /// Appends a field the caller knows is not present yet.
 pub(crate) fn push(event: &mut Event, path: &'static str, value: impl Into<Value>) {
     event.fields.push((path.into(), value.into()));

@@ -134,12 +134,7 @@ impl StateStore {
             >= OTHER_WRITERS_CHECK.as_millis() as u64;
         if due {
             // A busy connection is looked at by a later call instead of waited for.
-            let conn = match self.conn.try_lock() {
-                Ok(conn) => Some(conn),
-                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
-                Err(TryLockError::WouldBlock) => None,
-            };
-            if let Some(conn) = conn {
+            if let Some(conn) = self.try_lock() {
                 self.data_version_read_ms.store(now_ms, Ordering::Relaxed);
                 self.note_other_writers(&conn);
             }
@@ -235,12 +230,18 @@ impl StateStore {
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
     ) -> Option<Result<T, StateError>> {
-        let mut conn = match self.conn.try_lock() {
-            Ok(conn) => conn,
-            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-            Err(TryLockError::WouldBlock) => return None,
-        };
+        let mut conn = self.try_lock()?;
         Some(self.run(&mut conn, f).map_err(StateError::from))
+    }
+
+    /// The connection if no one holds it right now (a poisoned lock is taken as in
+    /// [`StateStore::lock`]).
+    fn try_lock(&self) -> Option<MutexGuard<'_, Connection>> {
+        match self.conn.try_lock() {
+            Ok(conn) => Some(conn),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
     }
 
     /// The connection; a panic while it was held does not make the store unusable, because

@@ -21,12 +21,9 @@ pub(crate) fn parse(payload: &[u8], event: &mut Event) -> Option<Outcome> {
     static CLASS_UID: LazyLock<Finder> = LazyLock::new(|| Finder::new(fields::CLASS_UID));
     static METADATA: LazyLock<Finder> = LazyLock::new(|| Finder::new("metadata"));
     let may_be_ocsf = CLASS_UID.find(payload).is_some() || METADATA.find(payload).is_some();
-    let mut sink = stream::Sink { event, left_out: 0 };
+    let mut sink = Sink::new(event);
     let parser = read(payload, may_be_ocsf, &mut sink)?;
-    if sink.left_out > 0 {
-        let left_out = i64::try_from(sink.left_out).unwrap_or(i64::MAX);
-        sink.event.set(stream::LEFT_OUT, left_out);
-    }
+    sink.finish();
     Some(outcome(parser))
 }
 

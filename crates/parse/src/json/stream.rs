@@ -41,16 +41,7 @@ impl<'e> Sink<'e> {
 
     /// Adds the leaves left out to the event's count of them ([`LEFT_OUT`]).
     pub(crate) fn finish(self) {
-        if self.left_out == 0 {
-            return;
-        }
-        let before = self
-            .event
-            .get(LEFT_OUT)
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        let left_out = i64::try_from(self.left_out).unwrap_or(i64::MAX);
-        self.event.set(LEFT_OUT, before.saturating_add(left_out));
+        crate::count_left_out(self.event, LEFT_OUT, self.left_out);
     }
 
     /// Sets every leaf of an already parsed value under `prefix`, as [`Event::set_json`]

@@ -48,12 +48,7 @@ pub(crate) fn parse(line: &str, event: &mut Event) -> bool {
             kept.keep(event, pair);
         }
     }
-    if kept.left_out > 0 {
-        event.set(
-            PAIRS_LEFT_OUT,
-            i64::try_from(kept.left_out).unwrap_or(i64::MAX),
-        );
-    }
+    crate::count_left_out(event, PAIRS_LEFT_OUT, kept.left_out);
     map(event, record_type);
     true
 }

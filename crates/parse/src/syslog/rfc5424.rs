@@ -47,10 +47,7 @@ pub(super) fn parse(input: &[u8], event: &mut Event) -> Option<()> {
     };
     let rest = structured_data(rest, &mut sd)?;
     let left_out = sd.left_out;
-    if left_out > 0 {
-        let left_out = i64::try_from(left_out).unwrap_or(i64::MAX);
-        push(event, SD_LEFT_OUT, Value::Int(left_out));
-    }
+    crate::count_left_out(event, SD_LEFT_OUT, left_out);
     let message = match rest {
         [b' ', msg @ ..] => msg,
         other => other,
