@@ -14,7 +14,7 @@ if [ -z "${BIN:-}" ]; then
   cargo build --release -p palisade --manifest-path "$ROOT/Cargo.toml" >&2
   BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/palisade
 fi
-WORK=$(mktemp -d)
+WORK=$(mktemp -d ${WORK_PARENT:+-p $WORK_PARENT})
 SERVER_PID=
 stop_server() {
   if [ -n "$SERVER_PID" ]; then

@@ -2,10 +2,14 @@
 //! trail verifies offline, audit events reach the pipeline, and an audit directory that turns
 //! read-only or full refuses operations (fail closed) until it recovers.
 
-use crate::harness::{bin, tempdir, Server};
+use crate::harness::{bin, client_tls, tempdir, Server};
 use std::{
     path::{Path, PathBuf},
     process::Command,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -293,4 +297,73 @@ fn a_damaged_trail_keeps_the_server_from_starting() {
         err.contains("audit trail damaged at record 0") && err.contains("audit verify"),
         "{err}"
     );
+}
+
+#[test]
+fn every_answered_call_is_in_the_trail_after_a_kill_in_the_middle_of_busy_writing() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let agent = ureq::AgentBuilder::new()
+        .tls_config(Arc::new(client_tls(&server.dir.join("data/tls/cert.pem"))))
+        .timeout(Duration::from_secs(10))
+        .build();
+    let done = AtomicBool::new(false);
+    // Four clients call as fast as they can; each keeps the probes the server answered.
+    let answered: Vec<String> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..4)
+            .map(|client| {
+                let (agent, server, done) = (&agent, &server, &done);
+                scope.spawn(move || {
+                    let mut answered = Vec::new();
+                    for call in 0.. {
+                        if done.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let probe = format!("crashprobe{client}x{call}");
+                        let sent = agent
+                            .get(&format!("{}/api/v1/events", server.url()))
+                            .set("Authorization", &format!("Bearer {}", server.token))
+                            .query("q", &probe)
+                            .call();
+                        match sent {
+                            Ok(r) if r.status() == 200 => answered.push(probe),
+                            _ => break,
+                        }
+                    }
+                    answered
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(1500));
+        let _ = Command::new("kill")
+            .args(["-KILL", &server.child.id().to_string()])
+            .status();
+        done.store(true, Ordering::Relaxed);
+        clients
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect()
+    });
+    assert!(
+        answered.len() > 50,
+        "only {} calls answered",
+        answered.len()
+    );
+    let dir_path = server.kill9();
+
+    let server = Server::start(&dir_path, None);
+    let objects: std::collections::HashSet<String> = records(&server)
+        .iter()
+        .filter(|r| r["event_type"] == "api.response")
+        .filter_map(|r| r["object"].as_str()?.split("q=").nth(1).map(str::to_owned))
+        .collect();
+    let missing: Vec<&String> = answered.iter().filter(|p| !objects.contains(*p)).collect();
+    assert!(
+        missing.is_empty(),
+        "answered but not in the trail: {missing:?}"
+    );
+    let data = server.dir.join("data");
+    stop(server);
+    let (code, out, err) = verify(&data);
+    assert_eq!(code, 0, "{out}{err}");
 }

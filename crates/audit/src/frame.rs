@@ -1,5 +1,7 @@
 //! The record file's framing: an 8-byte magic, then per record a little-endian u32 length, a
-//! CRC-32 of the length and the payload, and the payload (the record's JSON).
+//! CRC-32 of the length and the payload, and the payload (the record's JSON). Zeros may
+//! follow the last record (the writer's padding): an all-zero frame header ends the records,
+//! which no record's header is (the CRC-32 of a zero length and no payload is not zero).
 
 use std::io::{self, Read};
 
@@ -27,6 +29,11 @@ pub enum FrameError {
     /// The checksum does not match the length and payload.
     #[error("checksum mismatch (the record's bytes were changed)")]
     Checksum,
+    /// The checksum does not match and the record runs into zeros (it is empty, or its last
+    /// byte is zero, which a JSON record never ends with): a write into the padding that did
+    /// not finish, by a crash or while this reader looked.
+    #[error("unfinished: the record runs into zero bytes (a write that did not finish)")]
+    Unfinished,
     /// Reading failed.
     #[error("read error: {0}")]
     Io(#[from] io::Error),
@@ -56,11 +63,12 @@ pub fn read_magic(reader: &mut impl Read) -> Result<(), FrameError> {
     }
 }
 
-/// Reads the next record's payload; `None` at a clean end of file.
+/// Reads the next record's payload; `None` at a clean end of file or at the padding.
 pub fn read(reader: &mut impl Read) -> Result<Option<Vec<u8>>, FrameError> {
     let mut header = [0u8; 8];
     match read_full(reader, &mut header)? {
         0 => return Ok(None),
+        8 if header == [0; 8] => return Ok(None),
         8 => {}
         _ => return Err(FrameError::Truncated),
     }
@@ -75,7 +83,10 @@ pub fn read(reader: &mut impl Read) -> Result<Option<Vec<u8>>, FrameError> {
         return Err(FrameError::Truncated);
     }
     if checksum(&len_bytes, &payload) != crc {
-        return Err(FrameError::Checksum);
+        return Err(match payload.last() {
+            None | Some(0) => FrameError::Unfinished,
+            Some(_) => FrameError::Checksum,
+        });
     }
     Ok(Some(payload))
 }
@@ -120,6 +131,36 @@ mod tests {
         let mut r = &file[8..file.len() - 2];
         read(&mut r).unwrap();
         assert!(matches!(read(&mut r), Err(FrameError::Truncated)));
+    }
+
+    #[test]
+    fn padding_ends_the_records_and_a_write_into_it_that_stopped_is_unfinished() {
+        let mut file = MAGIC.to_vec();
+        encode(b"{\"first\":1}", &mut file);
+        let first_end = file.len();
+        encode(b"{\"second\":2}", &mut file);
+        let whole = file.len();
+        file.resize(whole + 4096, 0);
+        let mut r = &file[8..];
+        assert_eq!(read(&mut r).unwrap().unwrap(), b"{\"first\":1}");
+        assert_eq!(read(&mut r).unwrap().unwrap(), b"{\"second\":2}");
+        assert!(read(&mut r).unwrap().is_none(), "zeros read as the end");
+
+        // The second record's last bytes never reached the disk: still zeros.
+        let mut stopped = file.clone();
+        stopped[whole - 3..whole].fill(0);
+        let mut r = &stopped[first_end..];
+        assert!(matches!(read(&mut r), Err(FrameError::Unfinished)));
+        // Its length reached the disk, its checksum did not.
+        let mut stopped = file.clone();
+        stopped[first_end + 4..whole].fill(0);
+        let mut r = &stopped[first_end..];
+        assert!(matches!(read(&mut r), Err(FrameError::Unfinished)));
+        // A changed byte that is not zero is still a checksum mismatch.
+        let mut changed = file;
+        changed[whole - 3] ^= 1;
+        let mut r = &changed[first_end..];
+        assert!(matches!(read(&mut r), Err(FrameError::Checksum)));
     }
 
     proptest! {

@@ -20,7 +20,8 @@ pub struct Damage {
     pub offset: u64,
     /// What is wrong with it.
     pub reason: String,
-    /// Whether the file simply ends inside this record (a torn write, or truncation).
+    /// Whether the record was cut short: the file ends inside it, or it runs into the zero
+    /// padding (a torn write, a write in progress, or a truncation).
     pub torn: bool,
 }
 
@@ -72,7 +73,10 @@ pub fn scan(
             Ok(None) => break,
             Err(frame::FrameError::Io(e)) => return Err(AuditError::io("read", path, e)),
             Err(e) => {
-                let torn = matches!(e, frame::FrameError::Truncated);
+                let torn = matches!(
+                    e,
+                    frame::FrameError::Truncated | frame::FrameError::Unfinished
+                );
                 return Ok(ScanEnd {
                     records: index,
                     end_offset: offset,

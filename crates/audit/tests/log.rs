@@ -127,12 +127,15 @@ fn a_log_shortened_while_open_refuses_further_records() {
         log.append_blocking(common::event(i)).unwrap();
     }
     let path = dir.path().join(RECORDS_FILE);
-    let len = std::fs::metadata(&path).unwrap().len();
+    let records_end =
+        palisade_audit::scan::scan(&path, None, |_, _, _| std::ops::ControlFlow::Continue(()))
+            .unwrap()
+            .end_offset;
     std::fs::OpenOptions::new()
         .write(true)
         .open(&path)
         .unwrap()
-        .set_len(len - 5)
+        .set_len(records_end - 5)
         .unwrap();
     let err = log.append_blocking(common::event(3)).unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
@@ -186,4 +189,64 @@ impl Drop for Unmount {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount").arg(&self.0).status();
     }
+}
+
+/// Where the records of the file at `path` end.
+fn records_end(path: &Path) -> u64 {
+    palisade_audit::scan::scan(path, None, |_, _, _| std::ops::ControlFlow::Continue(()))
+        .unwrap()
+        .end_offset
+}
+
+#[test]
+fn an_open_trail_keeps_zeros_after_its_records_and_a_closed_one_ends_with_its_last_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(RECORDS_FILE);
+    let log = open(dir.path()).unwrap();
+    for i in 0..3 {
+        log.append_blocking(common::event(i)).unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let end = records_end(&path) as usize;
+    assert!(
+        bytes.len() > end && bytes.len() >= 1 << 20,
+        "{} bytes",
+        bytes.len()
+    );
+    assert!(bytes[end..].iter().all(|&b| b == 0));
+    // Appends overwrite the zeros; the file does not grow while they fit.
+    log.append_blocking(common::event(3)).unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), bytes.len() as u64);
+    assert!(records_end(&path) > end as u64);
+    drop(log);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), records_end(&path));
+    let report = palisade_audit::verify_dir(dir.path(), None).unwrap();
+    assert_eq!((report.records, report.signed_size), (4, 4));
+}
+
+#[test]
+fn a_crash_while_writing_into_the_zeros_drops_the_unfinished_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(RECORDS_FILE);
+    let log = open(dir.path()).unwrap();
+    for i in 0..3 {
+        log.append_blocking(common::event(i)).unwrap();
+    }
+    // The file as a kill -9 would leave it: records, then zeros, into which the next batch
+    // got only its first bytes (here: the first record's frame, cut short).
+    let mut crashed = std::fs::read(&path).unwrap();
+    let end = records_end(&path) as usize;
+    let first: Vec<u8> = crashed[8..60].to_vec();
+    crashed[end..end + first.len()].copy_from_slice(&first);
+    drop(log);
+    std::fs::write(&path, &crashed).unwrap();
+
+    let report = palisade_audit::verify_dir(dir.path(), None).unwrap();
+    assert_eq!(report.records, 3);
+    assert_eq!(report.incomplete_tail, Some(end as u64));
+    let log = open(dir.path()).unwrap();
+    assert_eq!(log.append_blocking(common::event(3)).unwrap(), 3);
+    drop(log);
+    let report = palisade_audit::verify_dir(dir.path(), None).unwrap();
+    assert_eq!((report.records, report.incomplete_tail), (4, None));
 }
