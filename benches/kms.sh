@@ -4,7 +4,8 @@
 # connection count, RUNS times each, fresh server every run. Prints the bench's own lines,
 # which include the server's and the load generator's CPU per operation.
 #
-# Usage: benches/kms.sh [runs=1] [seconds=10]   (CONNS="8 64" by default; BIN= a built palisade)
+# Usage: benches/kms.sh [runs=1] [seconds=10]   (CONNS="8 64" by default; BIN= a built palisade;
+# WORK_PARENT= a directory for the data, e.g. /dev/shm to take the disk out of the picture)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${1:-1}

@@ -191,6 +191,15 @@ impl Drop for Unmount {
     }
 }
 
+/// The trail in `dir`, open, holding records 0, 1 and 2.
+fn open_with_three_records(dir: &Path) -> AuditLog {
+    let log = open(dir).unwrap();
+    for i in 0..3 {
+        log.append_blocking(common::event(i)).unwrap();
+    }
+    log
+}
+
 /// Where the records of the file at `path` end.
 fn records_end(path: &Path) -> u64 {
     palisade_audit::scan::scan(path, None, |_, _, _| std::ops::ControlFlow::Continue(()))
@@ -202,10 +211,7 @@ fn records_end(path: &Path) -> u64 {
 fn an_open_trail_keeps_zeros_after_its_records_and_a_closed_one_ends_with_its_last_record() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(RECORDS_FILE);
-    let log = open(dir.path()).unwrap();
-    for i in 0..3 {
-        log.append_blocking(common::event(i)).unwrap();
-    }
+    let log = open_with_three_records(dir.path());
     let bytes = std::fs::read(&path).unwrap();
     let end = records_end(&path) as usize;
     assert!(
@@ -228,10 +234,7 @@ fn an_open_trail_keeps_zeros_after_its_records_and_a_closed_one_ends_with_its_la
 fn a_crash_while_writing_into_the_zeros_drops_the_unfinished_record() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(RECORDS_FILE);
-    let log = open(dir.path()).unwrap();
-    for i in 0..3 {
-        log.append_blocking(common::event(i)).unwrap();
-    }
+    let log = open_with_three_records(dir.path());
     // The file as a kill -9 would leave it: records, then zeros, into which the next batch
     // got only its first bytes (here: the first record's frame, cut short).
     let mut crashed = std::fs::read(&path).unwrap();
