@@ -2,6 +2,7 @@
 //! generic log object (including Windows events rendered as JSON) mapped onto OCSF.
 
 mod generic;
+mod paths;
 mod stream;
 
 pub(crate) use stream::Sink;
@@ -191,6 +192,30 @@ mod tests {
                 prop_assert!(!object.contains_key(fields::CLASS_UID) && !object.contains_key("metadata"));
             }
         }
+    }
+
+    #[test]
+    fn a_key_operation_event_gets_constant_paths_and_unknown_members_their_own() {
+        let text = json!({
+            "time": 1_700_000_000_000i64, "class_uid": 6003, "category_uid": 6,
+            "activity_id": 99, "type_uid": 600399, "severity_id": 1, "status_id": 1,
+            "status": "Success", "message": "kms encrypt orders",
+            "actor": {"user": {"name": "alice"}},
+            "api": {"service": {"name": "kms"}, "operation": "encrypt"},
+            "metadata": {"product": {"name": "Palisade", "feature": {"name": "kms"}}, "log_name": "kms"},
+            "resources": [{"type": "kms_key", "name": "orders", "version": 2}],
+            "src_endpoint": {"ip": "127.0.0.1"},
+            "unmapped": {"shard": "b7"}
+        })
+        .to_string();
+        let mut event = fresh();
+        assert_eq!(parse(text.as_bytes(), &mut event).unwrap().parser, "ocsf");
+        for (path, _) in &event.fields {
+            let constant = matches!(path, std::borrow::Cow::Borrowed(_));
+            assert_eq!(constant, path != "unmapped.shard", "{path}");
+        }
+        assert_eq!(event.get("resources.0.name").unwrap().to_string(), "orders");
+        assert_eq!(event.get("unmapped.shard").unwrap().to_string(), "b7");
     }
 
     #[test]

@@ -63,7 +63,10 @@ impl<'e> Sink<'e> {
             return;
         }
         let path = if path.is_empty() { "value" } else { path };
-        self.event.set(path.to_owned(), value);
+        match super::paths::known(path) {
+            Some(constant) => self.event.set(constant, value),
+            None => self.event.set(path.to_owned(), value),
+        }
     }
 }
 
