@@ -12,6 +12,7 @@ pub mod iam;
 mod incident_reports;
 pub mod incidents;
 mod ingest;
+mod json_answer;
 pub mod kms;
 mod parsers;
 pub mod posture;

@@ -60,7 +60,7 @@ pub fn routes() -> Router<Arc<ApiState>> {
 
 fn answer(result: KmsResult<Value>) -> Response {
     match result {
-        Ok(v) => Json(v).into_response(),
+        Ok(v) => super::json_answer::json_answer(&v),
         Err(e) => error(status_of(&e), e.to_string()),
     }
 }

@@ -62,7 +62,7 @@ fn vault_error(status: StatusCode, message: String) -> Response {
 /// A Vault success answer wrapping `data`.
 fn vault_answer(result: KmsResult<Value>) -> Response {
     match result {
-        Ok(data) => Json(json!({
+        Ok(data) => super::json_answer::json_answer(&json!({
             "request_id": "",
             "lease_id": "",
             "renewable": false,
@@ -71,8 +71,7 @@ fn vault_answer(result: KmsResult<Value>) -> Response {
             "wrap_info": null,
             "warnings": null,
             "auth": null,
-        }))
-        .into_response(),
+        })),
         Err(e) => vault_error(status_of(&e), e.to_string()),
     }
 }
