@@ -4,8 +4,9 @@
 //!
 //! While the trail is open the file keeps [`PADDING_BYTES`] of zeros past its last record,
 //! written and synced ahead of time: a batch then overwrites blocks the file already has, so
-//! its `fdatasync` flushes data only, without the file system's journal commit that a growing
-//! file needs (about a third of each sync's time and CPU on ext4). An all-zero frame header
+//! its `fdatasync` flushes data only, without the write of the file's new size that a growing
+//! file needs (an inode write, or a journal commit on a journaled file system: about a third
+//! of each sync's time and CPU on the project's ext4). An all-zero frame header
 //! reads as the end of the records ([`crate::frame::read`]); the padding is cut off when the
 //! trail closes.
 
