@@ -106,12 +106,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         syslog_tls: None,
     };
     if let Some(addr) = config.syslog.listen {
-        let udp = UdpSocket::bind(addr)
-            .await
-            .with_context(|| format!("cannot bind syslog UDP {addr}"))?;
-        let tcp = TcpListener::bind(udp.local_addr()?)
-            .await
-            .with_context(|| format!("cannot bind syslog TCP {addr}"))?;
+        let (udp, tcp) = bind_syslog(addr).await?;
         bound.syslog = Some(udp.local_addr()?);
         tokio::spawn(palisade_ingest::serve_udp(udp, sink.clone(), opts.clone()));
         tokio::spawn(palisade_ingest::serve_stream(
@@ -286,4 +281,64 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// How many UDP ports an ephemeral syslog address tries before giving up on finding one whose
+/// TCP twin is free too.
+const EPHEMERAL_SYSLOG_TRIES: usize = 16;
+
+/// Binds syslog UDP and TCP on the same port of `addr`. With port 0 the system picks the UDP
+/// port, and its TCP twin may already be taken by another program: then another port is tried.
+async fn bind_syslog(addr: SocketAddr) -> anyhow::Result<(UdpSocket, TcpListener)> {
+    let mut tries = 0;
+    loop {
+        let udp = UdpSocket::bind(addr)
+            .await
+            .with_context(|| format!("cannot bind syslog UDP {addr}"))?;
+        match TcpListener::bind(udp.local_addr()?).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e)
+                if addr.port() == 0
+                    && e.kind() == std::io::ErrorKind::AddrInUse
+                    && tries + 1 < EPHEMERAL_SYSLOG_TRIES =>
+            {
+                tries += 1;
+            }
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "cannot bind syslog TCP {}",
+                        udp.local_addr().unwrap_or(addr)
+                    )
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn syslog_gets_one_port_for_udp_and_tcp() {
+        let (udp, tcp) = bind_syslog("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        assert_ne!(udp.local_addr().unwrap().port(), 0);
+        assert_eq!(udp.local_addr().unwrap(), tcp.local_addr().unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_named_port_whose_tcp_twin_is_taken_is_an_error_naming_tcp() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let Ok(udp) = std::net::UdpSocket::bind(addr) else {
+            return; // the UDP port is taken too: nothing to learn on this machine
+        };
+        drop(udp);
+        let err = bind_syslog(addr).await.expect_err("TCP port is taken");
+        assert!(
+            format!("{err:#}").contains(&format!("cannot bind syslog TCP {addr}")),
+            "{err:#}"
+        );
+    }
 }
