@@ -4,6 +4,7 @@
 
 use super::chunks::LineChunks;
 use super::line::MaskedLines;
+use super::mask_cache::MaskCache;
 use super::offline::{lines, MinedLines, REFUSED};
 use super::{CaptureLocations, HeaderFormat, TemplateMiner};
 use regex::Regex;
@@ -29,11 +30,13 @@ pub(super) struct Batch {
     unmatched: Vec<usize>,
 }
 
-/// What cuts out and masks lines: the header format, room for its matches, the masks.
+/// What cuts out and masks lines: the header format, room for its matches, the masks, and
+/// how recent contents were masked.
 pub(super) struct Cutter<'f> {
     format: Option<&'f HeaderFormat>,
     locations: Option<CaptureLocations>,
     masks: Vec<Regex>,
+    cache: MaskCache,
 }
 
 impl<'f> Cutter<'f> {
@@ -43,6 +46,7 @@ impl<'f> Cutter<'f> {
             format,
             locations: format.map(HeaderFormat::locations),
             masks: masks.to_vec(),
+            cache: MaskCache::default(),
         }
     }
 }
@@ -92,7 +96,7 @@ impl Batch {
                 self.unmatched.push(number);
                 line
             });
-            self.masked.push(&cutter.masks, content);
+            cutter.cache.push(&mut self.masked, &cutter.masks, content);
             let start = content.as_ptr() as usize - text.as_ptr() as usize;
             self.contents.push((start, start + content.len()));
         }

@@ -38,6 +38,19 @@ impl MaskedLines {
         self.lines.push((self.text.len(), self.ends.len()));
     }
 
+    /// Appends a line masked before: its text and its token ends (from the start of the text).
+    pub(super) fn push_masked(&mut self, text: &str, ends: &[usize]) {
+        self.text.push_str(text);
+        self.ends.extend_from_slice(ends);
+        self.lines.push((self.text.len(), self.ends.len()));
+    }
+
+    /// The last line's text and token ends, as [`MaskedLines::push_masked`] takes them.
+    pub(super) fn last(&self) -> (&str, &[usize]) {
+        let tokens = self.get(self.lines.len().saturating_sub(1));
+        (tokens.text, tokens.ends)
+    }
+
     /// The tokens of line `index` (counted from 0 since the last clear); none past the end.
     pub(super) fn get(&self, index: usize) -> Tokens<'_> {
         let (text_start, ends_start) = match index.checked_sub(1) {

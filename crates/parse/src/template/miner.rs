@@ -1,5 +1,6 @@
 //! The miner itself: masking a line, finding its template, learning variable words.
 
+use super::answers::Answers;
 use super::cluster::{self, Comparison, Template, TemplateId};
 use super::line::{apply_masks, split_tokens, MaskedLines, Tokens};
 use super::mask::WILDCARD;
@@ -20,6 +21,8 @@ pub struct TemplateMiner {
     /// Masked lines known to equal a live template, by the hash of their text: such a line
     /// takes that template without a search (see [`TemplateMiner::mine`]).
     exact: HashMap<u64, u32>,
+    /// Masked lines the search gave a template without changing any, while none changes.
+    answers: Answers,
     /// Templates created because one word differed from an older one: (older, position) →
     /// the templates that differ from it there.
     word_siblings: HashMap<(u32, usize), Vec<u32>>,
@@ -40,6 +43,7 @@ impl TemplateMiner {
             templates: Vec::new(),
             merged_into: Vec::new(),
             exact: HashMap::default(),
+            answers: Answers::default(),
             word_siblings: HashMap::default(),
             sibling_of: HashMap::default(),
             ids: HashSet::default(),
@@ -62,7 +66,9 @@ impl TemplateMiner {
     /// A masked line that equals a live template, and that the search below gave that
     /// template, takes it straight away while the template's text stays the same: no newer
     /// template can beat an exact match (the oldest wins ties), and an older one that comes to
-    /// equal the line drops the shortcut ([`TemplateMiner::text_changed`]).
+    /// equal the line drops the shortcut ([`TemplateMiner::text_changed`]). Any other masked
+    /// line that the search gave a template without changing it gets the same template again
+    /// without a search while no template is created, changed or merged ([`Answers`]).
     pub fn mine(&mut self, content: &str) -> Option<Mined<'_>> {
         let mut line = std::mem::take(&mut self.scratch);
         line.clear();
@@ -96,6 +102,11 @@ impl TemplateMiner {
                 template.count_line();
                 return Some((index, Outcome::Matched));
             }
+        }
+
+        if let Some(index) = self.answers.get(key, tokens.text()) {
+            self.templates[index as usize].count_line();
+            return Some((index, Outcome::Matched));
         }
 
         // The most similar template without a word conflict, and the most similar one with
@@ -134,11 +145,13 @@ impl TemplateMiner {
                     self.text_changed(index, before);
                     (index, Outcome::Generalised)
                 } else {
+                    self.answers.remember(key, tokens.text(), index);
                     (index, Outcome::Matched)
                 }
             }
             None if self.templates.len() >= self.config.max_templates => return None,
             None => {
+                self.answers.forget();
                 let index = self.templates.len() as u32;
                 let id = fresh_id(&mut self.ids, cluster::id_hash(tokens));
                 self.templates.push(Template::new(id, tokens, content));
@@ -163,6 +176,7 @@ impl TemplateMiner {
     /// hashed as `before`: lines equal to the old text must search again, and so must lines
     /// equal to the new one, which another template may have taken so far.
     fn text_changed(&mut self, index: u32, before: u64) {
+        self.answers.forget();
         if self.exact.get(&before) == Some(&index) {
             self.exact.remove(&before);
         }

@@ -17,12 +17,14 @@
 //! so an offline run that wants one id per final template resolves every line's index at the
 //! end, as `palisade templates mine` does.
 
+mod answers;
 mod batch;
 mod chunks;
 mod cluster;
 mod format;
 mod line;
 pub mod mask;
+mod mask_cache;
 mod miner;
 pub mod offline;
 mod pipeline;
