@@ -37,17 +37,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// mimalloc's `purge_delay` option (its index in mimalloc v3's option table, between
 /// `eager_commit_delay` = 14 and `use_numa_nodes` = 16, which libmimalloc-sys names).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-/// mimalloc's `allow_thp` option (index 43 in mimalloc v3's option table, default 1).
-const MI_OPTION_ALLOW_THP: libmimalloc_sys::mi_option_t = 43;
-
 /// Keeps freed pages for 10 s before returning them to the OS (mimalloc's default is 1 s).
 /// A memtable is filled, written out and freed about once a second under load; returning its
 /// pages each time made the kernel zero them again for the next one, which measured as a
 /// quarter of the server's CPU. Idle memory still goes back after 10 s.
 ///
-/// Also stops mimalloc from asking for transparent huge pages (`MIMALLOC_ALLOW_THP=0`): the
-/// kernel zeroed a whole 2 MiB page on the first touch of each, which measured 4–14% of
-/// the server's CPU under ingest load, for memory that is reused anyway.
+/// Also keeps transparent huge pages off: the kernel zeroed a whole 2 MiB page on the first
+/// touch of each, which measured 4–14% of the server's CPU under ingest load, for memory that
+/// is reused anyway. mimalloc is built without its huge-page advice (the `no_thp` feature: its
+/// first arena, reserved before main runs, took a zeroed 2 MiB page at every start, up to
+/// 2.4 ms of a `templates mine` run), and where the kernel gives huge pages unasked
+/// (`enabled=always`) the process opts out here, unless `MIMALLOC_ALLOW_THP` is set.
 fn tune_allocator() {
     // SAFETY: called first thing in main, before any other thread exists (mimalloc's option
     // setters are not thread safe); the option index is checked against its default first.
@@ -56,12 +56,8 @@ fn tune_allocator() {
         if libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) == 1000 {
             libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10_000);
         }
-        if libmimalloc_sys::mi_option_get(MI_OPTION_ALLOW_THP) == 1
-            && std::env::var_os("MIMALLOC_ALLOW_THP").is_none()
-        {
-            libmimalloc_sys::mi_option_set(MI_OPTION_ALLOW_THP, 0);
-            // mimalloc reserved (and advised as huge) its first arena before main ran.
-            #[cfg(target_os = "linux")]
+        #[cfg(target_os = "linux")]
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
             libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
         }
     }
