@@ -18,8 +18,8 @@ pub(super) const REFUSED: u32 = u32::MAX;
 /// Output is handed to the writer in chunks of about this many bytes.
 const OUTPUT_CHUNK: usize = 1 << 20;
 
-/// The most threads reading, cutting and masking lines for the one miner.
-const MAX_WORKERS: usize = 4;
+/// The most threads reading, cutting and masking lines, the mining one included.
+const MAX_THREADS: usize = 4;
 
 /// What pass one learnt about every line of the input.
 #[derive(Default)]
@@ -55,7 +55,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// line does not match it) read from `source`, split into lines as [`lines`] splits a text
 /// (invalid UTF-8 replaced). `keep_contents` keeps each content, for the parameters;
 /// `progress` is told now and then how many bytes of the input are done. With two cores or
-/// more, reading, cutting and masking run on worker threads while this thread mines.
+/// more, reading, cutting and masking also run on worker threads while this thread mines.
 pub fn mine(
     source: impl Read + Send,
     format: Option<&HeaderFormat>,
@@ -65,11 +65,8 @@ pub fn mine(
 ) -> io::Result<MinedLines> {
     let mut mined = MinedLines::default();
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let workers = if cores >= 2 {
-        cores.min(MAX_WORKERS)
-    } else {
-        0
-    };
+    // The calling thread prepares batches too, between its turns to mine.
+    let workers = cores.min(MAX_THREADS) - 1;
     pipeline::mine_source(
         source,
         format,

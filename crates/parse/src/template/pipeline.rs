@@ -1,8 +1,10 @@
 //! Pass one on several threads: worker threads take turns reading the next chunk of lines
 //! (under a lock, so chunks keep their input order), then cut and mask it on their own; the
 //! calling thread mines the prepared batches strictly in input order and hands each batch
-//! back to its worker for reuse. Each worker owns a fixed number of batches, which bounds
-//! the memory in flight.
+//! back to its worker for reuse. When the next batch in order is not ready, the calling
+//! thread reads and prepares one itself instead of waiting, so one worker per extra core
+//! keeps every core busy without more threads than cores. Each thread owns a fixed number of
+//! batches, which bounds the memory in flight.
 
 use super::batch::{Batch, Cutter};
 use super::chunks::LineChunks;
@@ -27,7 +29,8 @@ struct Input<R> {
 }
 
 /// Mines every line of `source` into `mined`, reading, cutting and masking on `workers`
-/// threads (none: all on the calling thread). `progress` is told how many input bytes are done.
+/// threads and on the calling thread between its turns to mine (none: all on the calling
+/// thread). `progress` is told how many input bytes are done.
 pub(super) fn mine_source<R: Read + Send>(
     source: R,
     format: Option<&HeaderFormat>,
@@ -37,17 +40,8 @@ pub(super) fn mine_source<R: Read + Send>(
     workers: usize,
     progress: &mut impl FnMut(usize),
 ) -> io::Result<()> {
-    let mut chunks = LineChunks::new(source, CHUNK_BYTES);
+    let chunks = LineChunks::new(source, CHUNK_BYTES);
     let mut done = 0;
-    if workers == 0 {
-        let (mut batch, mut cutter) = (Batch::default(), Cutter::new(format, miner.masks()));
-        while batch.read(&mut chunks)? {
-            batch.prepare(&mut cutter);
-            done += batch.mine(miner, mined, keep_contents);
-            progress(done);
-        }
-        return Ok(());
-    }
     let input = Mutex::new(Input {
         chunks,
         next_position: 0,
@@ -79,18 +73,48 @@ pub(super) fn mine_source<R: Read + Send>(
             });
         }
         drop(to_miner);
-        // Batches that arrived before their turn; at most every batch of every worker.
+        // This thread's own batches (prepared while nothing is ready to mine), and batches
+        // that arrived before their turn.
+        let own = workers;
+        let mut own_free: Vec<Batch> = (0..BATCHES_PER_WORKER)
+            .map(|_| Batch::for_worker(own))
+            .collect();
+        let mut own_cutter = Cutter::new(format, &masks);
         let mut waiting: Vec<Batch> = Vec::new();
         let mut next = 0;
-        for batch in prepared {
-            waiting.push(batch);
+        let mut input_left = true;
+        loop {
+            waiting.extend(prepared.try_iter());
             while let Some(at) = waiting.iter().position(|b| b.position == next) {
                 let batch = waiting.swap_remove(at);
                 done += batch.mine(miner, mined, keep_contents);
                 progress(done);
                 next += 1;
-                // A worker that found the end of the input has stopped: the batch is dropped.
-                let _ = give_back[batch.worker].send(batch);
+                match give_back.get(batch.worker) {
+                    // A worker that found the end of the input has stopped: the batch is dropped.
+                    Some(back) => drop(back.send(batch)),
+                    None => own_free.push(batch),
+                }
+                waiting.extend(prepared.try_iter());
+            }
+            // Nothing to mine yet: prepare the next batch here rather than wait for one.
+            if input_left {
+                if let Some(mut batch) = own_free.pop() {
+                    input_left = read_next(&input, &mut batch);
+                    if input_left {
+                        batch.prepare(&mut own_cutter);
+                        waiting.push(batch);
+                    } else {
+                        own_free.push(batch);
+                    }
+                    continue;
+                }
+            }
+            match prepared.recv() {
+                Ok(batch) => waiting.push(batch),
+                // Every worker has stopped and all they sent is mined: positions are handed
+                // out in order and every one read is prepared and mined, so none is missing.
+                Err(_) => break,
             }
         }
     });
