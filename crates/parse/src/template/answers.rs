@@ -3,8 +3,9 @@
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 
-/// The most bytes of masked text kept; past it, the answers start again empty.
-const MAX_TEXT_BYTES: usize = 4 << 20;
+/// The most bytes of masked text kept; past it, the answers start again empty (the server
+/// keeps a miner per tenant, so this bounds what each one adds).
+const MAX_TEXT_BYTES: usize = 1 << 20;
 
 /// Masked lines the search gave a template without changing any template. The search's answer
 /// depends only on the templates (their texts, the tree, the merges), so until one is created,
@@ -66,7 +67,7 @@ mod tests {
     #[test]
     fn the_kept_text_stays_bounded() {
         let mut answers = Answers::default();
-        let text = "x".repeat(1 << 20);
+        let text = "x".repeat(300 << 10);
         for hash in 0..10 {
             answers.remember(hash, &text, 1);
             assert!(answers.texts.len() <= MAX_TEXT_BYTES);
