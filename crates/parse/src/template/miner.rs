@@ -294,3 +294,36 @@ fn fresh_id(taken: &mut HashSet<u64>, mut hash: u64) -> TemplateId {
     }
     TemplateId(hash)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Lines from a small vocabulary repeat, generalise templates, create word siblings and
+        /// merge them: a miner that answers repeated searches from memory gives every line the
+        /// same template index and text as one that searches every time.
+        #[test]
+        fn remembered_answers_are_the_answers_a_new_search_gives(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec!["user", "root", "alice", "bob", "login", "failed", "ok", "42", "7", "x=1", "from"]),
+                    2..7,
+                ).prop_map(|words| words.join(" ")),
+                1..120,
+            )
+        ) {
+            let config = MinerConfig { merge_after: 3, ..MinerConfig::default() };
+            let (mut remembering, mut searching) = (TemplateMiner::new(config.clone()), TemplateMiner::new(config));
+            for line in &lines {
+                searching.answers.forget();
+                let a = remembering.mine(line).map(|m| (m.index, m.outcome, m.template.text().to_owned()));
+                let b = searching.mine(line).map(|m| (m.index, m.outcome, m.template.text().to_owned()));
+                prop_assert_eq!(a, b, "{}", line);
+            }
+            let texts = |miner: &TemplateMiner| miner.templates().map(|t| t.text().to_owned()).collect::<Vec<_>>();
+            prop_assert_eq!(texts(&remembering), texts(&searching));
+        }
+    }
+}
