@@ -4,7 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use palisade_parse::template::{offline, HeaderFormat, MinerConfig, TemplateMiner};
+use palisade_parse::template::{
+    offline, CaptureLocations, HeaderFormat, MinerConfig, TemplateMiner,
+};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -21,10 +23,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut miner = TemplateMiner::new(config.clone());
     for line in lines {
-        let content = match (&format, &mut locations) {
-            (Some(format), Some(at)) => format.content(line, at).unwrap_or(line),
-            _ => line,
-        };
+        let content = content_of(line, format.as_ref(), &mut locations);
         let tokens = content.split_ascii_whitespace().count();
         if let Some(mined) = miner.mine(content) {
             assert_eq!(mined.template.tokens().count(), tokens);
@@ -46,10 +45,7 @@ fn offline_mining_agrees(text: &str, format: Option<&HeaderFormat>, config: Mine
     let mut locations = format.map(HeaderFormat::locations);
     let indices: Vec<u32> = offline::lines(rest)
         .filter_map(|line| {
-            let content = match (format, &mut locations) {
-                (Some(format), Some(at)) => format.content(line, at).unwrap_or(line),
-                _ => line,
-            };
+            let content = content_of(line, format, &mut locations);
             reference.mine(content).map(|mined| mined.index)
         })
         .collect();
@@ -61,7 +57,9 @@ fn offline_mining_agrees(text: &str, format: Option<&HeaderFormat>, config: Mine
     let mined = offline::mine(rest.as_bytes(), format, &mut miner, false, |_| {})
         .expect("reading from memory cannot fail");
     let mut json = Vec::new();
-    mined.write_json(&miner, &mut json).expect("writing to memory cannot fail");
+    mined
+        .write_json(&miner, &mut json)
+        .expect("writing to memory cannot fail");
     let json = String::from_utf8(json).expect("the output is UTF-8");
     let got: Vec<String> = json
         .lines()
@@ -71,4 +69,16 @@ fn offline_mining_agrees(text: &str, format: Option<&HeaderFormat>, config: Mine
         })
         .collect();
     assert_eq!(got, expected);
+}
+
+/// What the miner sees of a line: its `<Content>` when the format matches, else the whole line.
+fn content_of<'l>(
+    line: &'l str,
+    format: Option<&HeaderFormat>,
+    locations: &mut Option<CaptureLocations>,
+) -> &'l str {
+    match (format, locations) {
+        (Some(format), Some(at)) => format.content(line, at).unwrap_or(line),
+        _ => line,
+    }
 }

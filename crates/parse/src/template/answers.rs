@@ -1,7 +1,6 @@
 //! The template search's recent answers, kept while the templates stay as they are.
 
-use rustc_hash::FxHashMap;
-use std::ops::Range;
+use super::text_keyed::TextKeyed;
 
 /// The most bytes of masked text kept; past it, the answers start again empty (the server
 /// keeps a miner per tenant, so this bounds what each one adds).
@@ -13,35 +12,27 @@ const MAX_TEXT_BYTES: usize = 1 << 20;
 /// answer: it is looked up instead of searched again.
 #[derive(Default)]
 pub(super) struct Answers {
-    /// Hash of the masked text → where the text is in `texts`, and the template index.
-    by_hash: FxHashMap<u64, (Range<usize>, u32)>,
-    /// Every kept masked text, back to back.
-    texts: String,
+    /// Masked text → the template index the search gave it.
+    by_text: TextKeyed<u32>,
 }
 
 impl Answers {
     /// The template index the search gave the masked `text` (hashed as `hash`), if kept.
     pub(super) fn get(&self, hash: u64, text: &str) -> Option<u32> {
-        let (span, index) = self.by_hash.get(&hash)?;
-        (self.texts.get(span.clone()) == Some(text)).then_some(*index)
+        self.by_text.get(hash, text).copied()
     }
 
     /// Keeps the search's answer for the masked `text` (hashed as `hash`).
     pub(super) fn remember(&mut self, hash: u64, text: &str, index: u32) {
-        if self.texts.len() + text.len() > MAX_TEXT_BYTES {
+        if self.by_text.key_bytes() + text.len() > MAX_TEXT_BYTES {
             self.forget();
         }
-        let start = self.texts.len();
-        self.texts.push_str(text);
-        self.by_hash.insert(hash, (start..self.texts.len(), index));
+        self.by_text.insert(hash, text, index);
     }
 
     /// Forgets every answer: a template was created, changed or merged.
     pub(super) fn forget(&mut self) {
-        if !self.by_hash.is_empty() {
-            self.by_hash.clear();
-            self.texts.clear();
-        }
+        self.by_text.clear();
     }
 }
 
@@ -70,7 +61,7 @@ mod tests {
         let text = "x".repeat(300 << 10);
         for hash in 0..10 {
             answers.remember(hash, &text, 1);
-            assert!(answers.texts.len() <= MAX_TEXT_BYTES);
+            assert!(answers.by_text.key_bytes() <= MAX_TEXT_BYTES);
         }
         assert_eq!(answers.get(9, &text), Some(1));
     }

@@ -5,8 +5,9 @@
 //! the result is the same as masking; only the time differs.
 
 use super::line::MaskedLines;
+use super::text_keyed::TextKeyed;
 use regex::Regex;
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 use std::ops::Range;
 
@@ -17,19 +18,17 @@ const MAX_BYTES: usize = 8 << 20;
 /// Recent contents and how they were masked, all in reused buffers.
 #[derive(Default)]
 pub(super) struct MaskCache {
-    /// Content hash → entry. A second content with the same hash is not kept.
-    by_hash: FxHashMap<u64, Entry>,
-    /// Every kept content, back to back.
-    contents: String,
+    /// Content → where its masked text and token ends are. A second content with the same
+    /// hash is not kept.
+    by_content: TextKeyed<Masking>,
     /// Every kept masked text, back to back.
     masked: String,
     /// Every kept line's token ends (counted from the start of its masked text).
     ends: Vec<usize>,
 }
 
-/// Where one remembered content and its masking are.
-struct Entry {
-    content: Range<usize>,
+/// Where one remembered content's masked text and token ends are.
+struct Masking {
     masked: Range<usize>,
     ends: Range<usize>,
 }
@@ -39,51 +38,44 @@ impl MaskCache {
     /// from the cache when the same content was masked before.
     pub(super) fn push(&mut self, lines: &mut MaskedLines, masks: &[Regex], content: &str) {
         let hash = FxBuildHasher.hash_one(content);
-        if let Some(entry) = self.by_hash.get(&hash) {
-            if self.contents.get(entry.content.clone()) == Some(content) {
-                lines.push_masked(
-                    &self.masked[entry.masked.clone()],
-                    &self.ends[entry.ends.clone()],
-                );
-                return;
-            }
-            lines.push(masks, content);
+        if let Some(kept) = self.by_content.get(hash, content) {
+            lines.push_masked(
+                &self.masked[kept.masked.clone()],
+                &self.ends[kept.ends.clone()],
+            );
             return;
         }
         lines.push(masks, content);
+        if self.by_content.has_hash(hash) {
+            return;
+        }
         let (masked, ends) = lines.last();
-        let size = content.len() + masked.len() + std::mem::size_of_val(ends);
-        if self.contents.len() + self.masked.len() + self.ends.len() * size_of::<usize>() + size
+        if self.kept_bytes() + content.len() + masked.len() + std::mem::size_of_val(ends)
             > MAX_BYTES
         {
             self.clear();
         }
-        let entry = Entry {
-            content: append(&mut self.contents, content),
-            masked: append(&mut self.masked, masked),
-            ends: {
-                let start = self.ends.len();
-                self.ends.extend_from_slice(ends);
-                start..self.ends.len()
-            },
+        let start = (self.masked.len(), self.ends.len());
+        self.masked.push_str(masked);
+        self.ends.extend_from_slice(ends);
+        let masking = Masking {
+            masked: start.0..self.masked.len(),
+            ends: start.1..self.ends.len(),
         };
-        self.by_hash.insert(hash, entry);
+        self.by_content.insert(hash, content, masking);
+    }
+
+    /// How many bytes of contents, masked text and token ends are kept.
+    fn kept_bytes(&self) -> usize {
+        self.by_content.key_bytes() + self.masked.len() + std::mem::size_of_val(&self.ends[..])
     }
 
     /// Forgets every content, keeping the buffers.
     fn clear(&mut self) {
-        self.by_hash.clear();
-        self.contents.clear();
+        self.by_content.clear();
         self.masked.clear();
         self.ends.clear();
     }
-}
-
-/// Appends `text` to `buffer` and says where it went.
-fn append(buffer: &mut String, text: &str) -> Range<usize> {
-    let start = buffer.len();
-    buffer.push_str(text);
-    start..buffer.len()
 }
 
 #[cfg(test)]
@@ -125,7 +117,7 @@ mod tests {
             masked_texts(&cached, contents.len()),
             masked_texts(&plain, contents.len())
         );
-        assert_eq!(cache.by_hash.len(), 4);
+        assert_eq!(cache.by_content.len(), 4);
     }
 
     #[test]
@@ -140,8 +132,8 @@ mod tests {
             assert_eq!(lines.get(0).len(), 1001);
             assert!(lines.get(0).text().ends_with("word <*>"));
         }
-        let kept = cache.contents.len() + cache.masked.len() + cache.ends.len() * 8;
+        let kept = cache.kept_bytes();
         assert!(kept <= MAX_BYTES, "{kept} bytes kept");
-        assert!(cache.by_hash.len() < 2_000);
+        assert!(cache.by_content.len() < 2_000);
     }
 }

@@ -30,6 +30,7 @@ pub mod offline;
 mod pipeline;
 mod registry;
 mod scan;
+mod text_keyed;
 mod tree;
 mod word_run;
 

@@ -2,8 +2,8 @@
 //!
 //! Pass one ([`mine`]) reads the input in chunks of whole lines, cuts each line's `<Content>`
 //! out with the header format, masks it and mines it, keeping only the template index per
-//! line; reading, cutting and masking run on worker threads while the calling thread mines
-//! ([`super::pipeline`]). Pass two ([`MinedLines::write_json`]) writes one JSON object per
+//! line; reading, cutting and masking run on worker threads, and on the calling thread
+//! between its turns to mine ([`super::pipeline`]). Pass two ([`MinedLines::write_json`]) writes one JSON object per
 //! line with the template that index resolves to at the end, so lines mined before a merge
 //! get the merged template's id. Each final template's JSON text
 //! (`"template_id":…,"template":…`) is escaped once and copied for every line it takes.
