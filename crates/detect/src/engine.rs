@@ -39,12 +39,50 @@ struct Compiled {
     always: bool,
 }
 
+/// The rules one route leads to.
+struct Members {
+    /// Their indices, in load order.
+    rules: Vec<usize>,
+    /// One of them has no literal requirement, so any event of the route may match.
+    any_always: bool,
+    /// Their bits in the candidate bit set, as (word, bits).
+    candidate_bits: Vec<(usize, u64)>,
+}
+
+impl Members {
+    fn new(rules: Vec<usize>, compiled: &[Compiled]) -> Self {
+        let mut candidate_bits: Vec<(usize, u64)> = Vec::new();
+        for &index in &rules {
+            let (word, bit) = (index / 64, 1 << (index % 64));
+            match candidate_bits.iter_mut().find(|(w, _)| *w == word) {
+                Some((_, bits)) => *bits |= bit,
+                None => candidate_bits.push((word, bit)),
+            }
+        }
+        Members {
+            any_always: rules.iter().any(|&index| compiled[index].always),
+            rules,
+            candidate_bits,
+        }
+    }
+
+    /// Whether one of the rules may match an event whose met literal requirements are
+    /// `candidates`.
+    fn may_match(&self, candidates: &[u64]) -> bool {
+        self.any_always
+            || self
+                .candidate_bits
+                .iter()
+                .any(|&(word, bits)| candidates[word] & bits != 0)
+    }
+}
+
 /// Rules compiled for matching events.
 pub struct Engine {
     rules: Vec<Compiled>,
     table: FieldTable,
-    /// Routes and the rules (indices) each one leads to.
-    routes: Vec<(Option<Route>, Vec<usize>)>,
+    /// Routes and the rules each one leads to.
+    routes: Vec<(Option<Route>, Members)>,
     automata: Automata,
     /// For each literal, the rules that need it.
     rules_of_literal: Vec<Vec<u32>>,
@@ -106,11 +144,12 @@ impl Engine {
             by_source
                 .into_iter()
                 .map(|(source, members)| {
-                    Route::build(&source, &options.mappings, &mut table).map(|r| (Some(r), members))
+                    let route = Route::build(&source, &options.mappings, &mut table)?;
+                    Ok((Some(route), Members::new(members, &rules)))
                 })
-                .collect::<Result<_, _>>()?
+                .collect::<Result<_, String>>()?
         } else {
-            vec![(None, (0..rules.len()).collect())]
+            vec![(None, Members::new((0..rules.len()).collect(), &rules))]
         };
         table.resolve(&options.mappings);
         let automata = literals.automata(table.len());
@@ -216,10 +255,13 @@ impl<'a> Scanner<'a> {
         }
         let mut matched = Vec::new();
         for (route, members) in &engine.routes {
-            if route.as_ref().is_some_and(|r| !r.covers(&view)) {
+            // The logsource check is skipped when none of its rules could match anyway.
+            if !members.may_match(&self.candidates)
+                || route.as_ref().is_some_and(|r| !r.covers(&view))
+            {
                 continue;
             }
-            for &index in members {
+            for &index in &members.rules {
                 let compiled = &engine.rules[index];
                 let candidate = self.candidates[index / 64] & (1 << (index % 64)) != 0;
                 if !compiled.always && !candidate {
