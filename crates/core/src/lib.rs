@@ -36,4 +36,4 @@ pub use raw::{PayloadFormat, RawRecord, Transport};
 pub use seal::{IdentitySealer, SealError, Sealer};
 pub use sink::{IngestError, IngestSink, SinkFuture};
 pub use tenant::TenantId;
-pub use value::{Value, ValueRef};
+pub use value::{Text, Value, ValueRef};

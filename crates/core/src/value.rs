@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Text held by a [`Value`]: up to 24 bytes are kept inline, longer text on the heap, so the
+/// short fields most events carry (host names, process ids, parser names) cost no allocation.
+pub type Text = compact_str::CompactString;
+
 /// One scalar value of an event field. Nested objects and arrays are flattened into dotted
 /// paths (see [`crate::event`]), so a field always holds exactly one of these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,7 +19,7 @@ pub enum Value {
     /// A floating point number.
     Float(f64),
     /// UTF-8 text.
-    Str(String),
+    Str(Text),
 }
 
 impl Value {
@@ -54,7 +58,7 @@ impl Value {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
-            Value::Str(s) => serde_json::Value::String(s.clone()),
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
         }
     }
 }
@@ -72,11 +76,16 @@ impl fmt::Display for Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::Str(s.to_owned())
+        Value::Str(Text::from(s))
     }
 }
 impl From<String> for Value {
     fn from(s: String) -> Self {
+        Value::Str(Text::from(s))
+    }
+}
+impl From<Text> for Value {
+    fn from(s: Text) -> Self {
         Value::Str(s)
     }
 }
@@ -128,7 +137,7 @@ impl ValueRef<'_> {
             ValueRef::Bool(b) => Value::Bool(b),
             ValueRef::Int(i) => Value::Int(i),
             ValueRef::Float(f) => Value::Float(f),
-            ValueRef::Str(s) => Value::Str(s.to_owned()),
+            ValueRef::Str(s) => Value::Str(Text::from(s)),
         }
     }
 }

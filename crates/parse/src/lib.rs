@@ -23,7 +23,7 @@ pub use chain::{
 pub use source::{AuditJoiner, SourceType};
 
 use base64::Engine as _;
-use palisade_core::{fields, Event, EventId, PayloadFormat, RawRecord, Value};
+use palisade_core::{fields, Event, EventId, PayloadFormat, RawRecord, Text, Value};
 use std::{
     borrow::Cow,
     net::{IpAddr, SocketAddr},
@@ -147,9 +147,9 @@ fn add_common_fields(
     put(event, fields::LOGGED_TIME, Value::Int(rec.received_ms));
     put(event, fields::PARSER, Value::from(outcome.parser));
     put(event, fields::LOG_FORMAT, Value::from(outcome.log_format));
-    put(event, fields::RAW_DATA, Value::Str(raw_text));
+    put(event, fields::RAW_DATA, Value::from(raw_text));
     if let Some(exact) = exact_base64 {
-        put(event, fields::RAW_DATA_BASE64, Value::Str(exact));
+        put(event, fields::RAW_DATA_BASE64, Value::from(exact));
     } else if outcome.paths == PathSet::Arbitrary {
         event.remove(fields::RAW_DATA_BASE64);
     }
@@ -169,23 +169,23 @@ fn add_common_fields(
         default(fields::MESSAGE, Value::from(""));
     }
     if let Some(ip) = rec.peer.as_deref().and_then(peer_ip_text) {
-        default(fields::DEVICE_IP, Value::Str(ip));
+        default(fields::DEVICE_IP, Value::from(ip));
     }
 }
 
 thread_local! {
     /// The last peer read on this thread and its address as text: a connection's records
     /// arrive together, so the address is parsed and formatted once per run of them.
-    static LAST_PEER: std::cell::RefCell<(String, Option<String>)> =
+    static LAST_PEER: std::cell::RefCell<(String, Option<Text>)> =
         const { std::cell::RefCell::new((String::new(), None)) };
 }
 
 /// The IP address of a peer (see [`peer_ip`]) as text.
-fn peer_ip_text(peer: &str) -> Option<String> {
+fn peer_ip_text(peer: &str) -> Option<Text> {
     LAST_PEER.with(|last| {
         let mut last = last.borrow_mut();
         if last.0 != peer {
-            last.1 = peer_ip(peer).map(|ip| ip.to_string());
+            last.1 = peer_ip(peer).map(|ip| Text::from(ip.to_string()));
             last.0.clear();
             last.0.push_str(peer);
         }

@@ -178,7 +178,7 @@ fn expr() -> impl Strategy<Value = Expr> {
 fn field_value_strategy() -> impl Strategy<Value = Option<Value>> {
     prop_oneof![
         Just(None),
-        "[aAb1 ]{0,3}".prop_map(|s| Some(Value::Str(s))),
+        "[aAb1 ]{0,3}".prop_map(|s| Some(Value::from(s))),
         (-2i64..3).prop_map(|i| Some(Value::Int(i))),
         any::<bool>().prop_map(|b| Some(Value::Bool(b))),
     ]
@@ -194,8 +194,8 @@ fn row() -> impl Strategy<Value = Event> {
         .prop_map(|(message, raw, f, g)| {
             let mut e = Event::new(1, TenantId::default(), 0);
             let fields = [
-                ("message", message.map(Value::Str)),
-                ("raw_data", raw.map(Value::Str)),
+                ("message", message.map(Value::from)),
+                ("raw_data", raw.map(Value::from)),
                 ("f", f),
                 ("g", g),
             ];

@@ -25,12 +25,12 @@ fn loggen_event(id: u64) -> Event {
     );
     let raw = format!("<38>1 {stamp}+00:00 localhost prg00000 1234 - - {message}");
     let mut e = Event::new(id, TenantId::default(), T0 + second as i64 * 1000);
-    let text = |s: &str| Value::Str(s.to_owned());
+    let text = |s: &str| Value::from(s);
     let fields: [(&'static str, Value); 18] = [
         ("device.hostname", text("localhost")),
         ("metadata.product.name", text("prg00000")),
         ("unmapped.syslog.procid", text("1234")),
-        ("message", Value::Str(message)),
+        ("message", Value::from(message)),
         ("severity_id", Value::Int(1)),
         ("unmapped.syslog.facility", Value::Int(4)),
         ("unmapped.syslog.severity", Value::Int(6)),
@@ -38,7 +38,7 @@ fn loggen_event(id: u64) -> Event {
         ("metadata.logged_time", Value::Int(T0 + id as i64 / 300)),
         ("metadata.parser", text("syslog")),
         ("metadata.log_format", text("rfc5424")),
-        ("raw_data", Value::Str(raw)),
+        ("raw_data", Value::from(raw)),
         ("class_uid", Value::Int(0)),
         ("category_uid", Value::Int(0)),
         ("activity_id", Value::Int(0)),

@@ -407,7 +407,7 @@ fn rename_groups(regex: &Regex) -> Result<Regex, String> {
 
 fn toml_value(value: &toml::Value) -> Result<Value, String> {
     Ok(match value {
-        toml::Value::String(s) => Value::Str(s.clone()),
+        toml::Value::String(s) => Value::from(s.as_str()),
         toml::Value::Integer(i) => Value::Int(*i),
         toml::Value::Float(f) => Value::Float(*f),
         toml::Value::Boolean(b) => Value::Bool(*b),
@@ -500,7 +500,7 @@ impl Step {
                             "false" | "no" | "0" | "off" => Some(Value::Bool(false)),
                             _ => None,
                         },
-                        Conversion::Text => Some(Value::Str(text.to_owned())),
+                        Conversion::Text => Some(Value::from(text)),
                     };
                     if let Some(value) = converted {
                         put(event, field, value);

@@ -202,12 +202,12 @@ impl<'de> Visitor<'de> for Leaves<'_, '_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        self.set(Value::Str(s.to_owned()));
+        self.set(Value::from(s));
         Ok(())
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> Result<(), E> {
-        self.set(Value::Str(s));
+        self.set(Value::from(s));
         Ok(())
     }
 

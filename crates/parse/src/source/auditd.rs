@@ -78,7 +78,7 @@ impl Kept {
         self.kept += 1;
         let key = pair.key.trim_start_matches('\x1d');
         let value = match hex_text(pair) {
-            Some(decoded) => Value::Str(decoded),
+            Some(decoded) => Value::from(decoded),
             None => Value::from(pair.value),
         };
         event.set(FieldName::Owned(format!("unmapped.auditd.{key}")), value);

@@ -5,7 +5,7 @@ mod rfc3164;
 mod rfc5424;
 
 use crate::{push, severity, Outcome, PathSet};
-use palisade_core::{fields, Event};
+use palisade_core::{fields, Event, Text};
 
 /// Field path of the syslog facility number.
 const FACILITY: &str = "unmapped.syslog.facility";
@@ -87,10 +87,10 @@ pub(crate) fn token(input: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Text from bytes that should be UTF-8, replacing what is not.
-pub(crate) fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> Text {
     match std::str::from_utf8(bytes) {
-        Ok(valid) => valid.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(valid) => Text::from(valid),
+        Err(_) => Text::from(String::from_utf8_lossy(bytes)),
     }
 }
 

@@ -127,7 +127,7 @@ fn element<'a>(input: &'a [u8], event: &mut SdFields<'_>) -> Option<&'a [u8]> {
                 let quoted = after[name_len + 1..].strip_prefix(b"\"")?;
                 let (value, after_value) = param_value(quoted)?;
                 let name = String::from_utf8_lossy(name);
-                event.set(format!("{SD_PREFIX}{id}.{name}"), Value::Str(value));
+                event.set(format!("{SD_PREFIX}{id}.{name}"), Value::from(value));
                 had_params = true;
                 rest = after_value;
             }

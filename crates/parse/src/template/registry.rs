@@ -1,7 +1,8 @@
 //! One miner per tenant, fed with the events no parser understood.
 
 use super::{MinerConfig, TemplateMiner};
-use palisade_core::{fields, Event, TenantId, Value};
+use compact_str::ToCompactString;
+use palisade_core::{fields, Event, TenantId, Text, Value};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -56,10 +57,9 @@ impl TemplateRegistry {
             let Some(mined) = miner.mine(message) else {
                 continue;
             };
-            let (id, text) = (
-                mined.template.id().to_string(),
-                mined.template.text().to_owned(),
-            );
+            // Sixteen hexadecimal digits fit inline in a `Text`: no allocation per event.
+            let id = mined.template.id().to_compact_string();
+            let text = Text::from(mined.template.text());
             event.set(TEMPLATE_ID, id);
             event.set(TEMPLATE, text);
         }
