@@ -49,7 +49,7 @@ async fn publish(service: Arc<DetectionService>, sink: Arc<dyn IngestSink>) {
             .into_iter()
             .map(|entry| RawRecord {
                 tenant: entry.tenant,
-                source: FINDING_SOURCE.to_owned(),
+                source: FINDING_SOURCE.into(),
                 transport: Transport::Http,
                 format: PayloadFormat::Json,
                 received_ms: now,

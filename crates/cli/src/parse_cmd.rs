@@ -175,7 +175,7 @@ fn parse_stream<W: Write>(
         };
         let record = RawRecord {
             tenant: input.tenant.clone(),
-            source: input.source_name.to_owned(),
+            source: input.source_name.into(),
             transport: Transport::File,
             format,
             received_ms: palisade_core::time::now_ms(),

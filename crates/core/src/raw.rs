@@ -1,6 +1,7 @@
 //! What a collector hands to the write-ahead log.
 
 use crate::tenant::TenantId;
+use crate::value::Text;
 use serde::{Deserialize, Serialize};
 
 /// How the input reached Palisade.
@@ -85,7 +86,7 @@ pub struct RawRecord {
     /// Owner of the source the record arrived through.
     pub tenant: TenantId,
     /// The source name (`syslog-udp`, `syslog-tcp`, `syslog-tls`, `http`, `file`).
-    pub source: String,
+    pub source: Text,
     /// Transport it arrived over.
     pub transport: Transport,
     /// How to read the payload.
@@ -93,7 +94,7 @@ pub struct RawRecord {
     /// When it was received, epoch milliseconds.
     pub received_ms: i64,
     /// The sender's address (`ip:port`), when there is one.
-    pub peer: Option<String>,
+    pub peer: Option<Text>,
     /// The message bytes, framing removed.
     pub payload: Vec<u8>,
 }

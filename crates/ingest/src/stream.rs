@@ -4,7 +4,8 @@ use crate::{
     framing::{Frame, FrameDecoder},
     SyslogOptions,
 };
-use palisade_core::{time::now_ms, IngestSink, PayloadFormat, RawRecord, Transport};
+use compact_str::ToCompactString;
+use palisade_core::{time::now_ms, IngestSink, PayloadFormat, RawRecord, Text, Transport};
 use std::{sync::Arc, time::Duration};
 use tokio::{
     io::{AsyncRead, AsyncReadExt},
@@ -62,7 +63,7 @@ pub async fn serve_stream(
             opts: opts.clone(),
             source,
             transport,
-            peer: peer.to_string(),
+            peer: peer.to_compact_string(),
         };
         let tls = tls.clone();
         connections.spawn(async move {
@@ -78,7 +79,7 @@ struct Connection {
     opts: SyslogOptions,
     source: &'static str,
     transport: Transport,
-    peer: String,
+    peer: Text,
 }
 
 impl Connection {
@@ -148,7 +149,7 @@ impl Connection {
             match frame {
                 Frame::Message(payload) => batch.push(RawRecord {
                     tenant: self.opts.tenant.clone(),
-                    source: self.source.to_owned(),
+                    source: Text::from(self.source),
                     transport: self.transport,
                     format: PayloadFormat::Syslog,
                     received_ms,

@@ -1,7 +1,8 @@
 //! Syslog over UDP (RFC 5426): one message per datagram.
 
 use crate::SyslogOptions;
-use palisade_core::{time::now_ms, IngestSink, PayloadFormat, RawRecord, Transport};
+use compact_str::ToCompactString;
+use palisade_core::{time::now_ms, IngestSink, PayloadFormat, RawRecord, Text, Transport};
 use std::{io::ErrorKind, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::UdpSocket;
 
@@ -68,11 +69,11 @@ fn accept(
     }
     batch.push(RawRecord {
         tenant: opts.tenant.clone(),
-        source: SOURCE.to_owned(),
+        source: Text::from(SOURCE),
         transport: Transport::Udp,
         format: PayloadFormat::Syslog,
         received_ms: now_ms(),
-        peer: Some(peer.to_string()),
+        peer: Some(peer.to_compact_string()),
         payload: message.to_vec(),
     });
 }

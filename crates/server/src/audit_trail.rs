@@ -8,7 +8,7 @@ use crate::{
     audit_mode::AuditMode,
 };
 use palisade_audit::{ocsf, AuditEntry, AuditEvent, AuditLog, Outcome, Subject};
-use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Transport};
+use palisade_core::{IngestSink, PayloadFormat, RawRecord, TenantId, Text, Transport};
 use palisade_pipeline::Pipeline;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -73,11 +73,11 @@ impl TrailSink {
         let payload = serde_json::to_vec(&ocsf::api_activity(entry)).unwrap_or_default();
         let record = RawRecord {
             tenant: TenantId::new(tenant).unwrap_or_default(),
-            source: AUDIT_SOURCE.to_owned(),
+            source: AUDIT_SOURCE.into(),
             transport: Transport::Http,
             format: PayloadFormat::Json,
             received_ms: entry.event.time_ms,
-            peer: entry.event.source.clone(),
+            peer: entry.event.source.as_deref().map(Text::from),
             payload,
         };
         if self.to_pipeline.try_send(record).is_err() {

@@ -62,7 +62,7 @@ async fn inventory(
         .iter()
         .map(|event| RawRecord {
             tenant: principal.tenant.clone(),
-            source: INVENTORY_SOURCE.to_owned(),
+            source: INVENTORY_SOURCE.into(),
             transport: Transport::Http,
             format: PayloadFormat::Json,
             received_ms,

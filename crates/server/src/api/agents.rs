@@ -271,7 +271,7 @@ pub async fn watch_silence(state: Arc<ApiState>) {
                 });
                 palisade_core::RawRecord {
                     tenant,
-                    source: SILENCE_SOURCE.to_owned(),
+                    source: SILENCE_SOURCE.into(),
                     transport: palisade_core::Transport::Http,
                     format: palisade_core::PayloadFormat::Json,
                     received_ms: now,

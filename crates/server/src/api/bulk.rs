@@ -221,7 +221,7 @@ async fn run(
                 index, document, ..
             } => Some(RawRecord {
                 tenant: tenant.clone(),
-                source: index.clone(),
+                source: index.as_str().into(),
                 transport: Transport::Http,
                 format: PayloadFormat::Json,
                 received_ms,

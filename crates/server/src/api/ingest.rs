@@ -108,7 +108,7 @@ pub async fn ingest(
         .into_iter()
         .map(|payload| RawRecord {
             tenant: tenant.clone(),
-            source: source.clone(),
+            source: source.as_str().into(),
             transport: Transport::Http,
             format,
             received_ms,

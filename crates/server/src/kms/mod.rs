@@ -152,7 +152,7 @@ pub(crate) async fn forward_records(
             .drain(..)
             .map(|r| RawRecord {
                 tenant: TenantId::new(&r.tenant).unwrap_or_default(),
-                source: "kms".to_owned(),
+                source: "kms".into(),
                 transport: Transport::Http,
                 format: PayloadFormat::Json,
                 received_ms,

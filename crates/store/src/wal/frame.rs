@@ -18,7 +18,7 @@
 use crate::codec::{put_bytes, put_ivarint, put_uvarint, Reader, Truncated};
 use palisade_core::{
     wal_seal::{FrameCipher, FILE_ID_BYTES, FRAME_TAG_BYTES},
-    PayloadFormat, RawRecord, SealError, TenantId, Transport,
+    PayloadFormat, RawRecord, SealError, TenantId, Text, Transport,
 };
 
 /// Bytes before the body: length and CRC.
@@ -169,13 +169,13 @@ fn decode_records(bytes: &[u8], count: u64) -> Result<Vec<RawRecord>, Truncated>
     let mut out = Vec::with_capacity(count.min(1 << 16) as usize);
     for _ in 0..count {
         let tenant = TenantId::new(r.str()?).map_err(|_| Truncated)?;
-        let source = r.str()?.to_owned();
+        let source = Text::from(r.str()?);
         let transport = Transport::from_code(r.u8()?).ok_or(Truncated)?;
         let format = PayloadFormat::from_code(r.u8()?).ok_or(Truncated)?;
         let received_ms = r.ivarint()?;
         let peer = match r.u8()? {
             0 => None,
-            1 => Some(r.str()?.to_owned()),
+            1 => Some(Text::from(r.str()?)),
             _ => return Err(Truncated),
         };
         let payload = r.bytes()?.to_vec();
