@@ -12,6 +12,7 @@ mod audit;
 mod audit_tamper;
 mod audit_verify;
 mod check_cli;
+mod connection_reuse;
 mod console;
 mod console_ops;
 mod crash;
