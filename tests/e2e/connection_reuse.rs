@@ -3,18 +3,14 @@
 //! Python's `requests` or `ureq` reuse connections and do not retry a POST on a connection the
 //! server closed under them.
 
-use crate::harness::{client_tls, tempdir, Server};
+use crate::harness::{tempdir, Server, TlsStream};
 use std::{
     io::{Read, Write},
-    net::TcpStream,
-    sync::Arc,
     time::Duration,
 };
 
-type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
-
 /// Reads one HTTP/1.1 response with a `content-length`; its status.
-fn read_response(tls: &mut Tls) -> u16 {
+fn read_response(tls: &mut TlsStream) -> u16 {
     let mut got = Vec::new();
     let mut byte = [0u8; 1];
     while !got.ends_with(b"\r\n\r\n") {
@@ -37,12 +33,10 @@ fn read_response(tls: &mut Tls) -> u16 {
 fn a_refused_post_whose_body_arrives_late_keeps_the_connection() {
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
-    let config = Arc::new(client_tls(&dir.path().join("data/tls/cert.pem")));
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let conn = rustls::ClientConnection::new(config, name).unwrap();
-    let tcp = TcpStream::connect(server.api).unwrap();
-    tcp.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let mut tls = server.tls_connect(server.api);
+    tls.sock
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
 
     for round in 0..3 {
         // The head first; the body only after the server could have answered already.

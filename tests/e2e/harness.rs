@@ -2,12 +2,15 @@
 
 use std::{
     io::{BufRead, BufReader},
-    net::SocketAddr,
+    net::{SocketAddr, TcpStream},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     sync::{mpsc, Arc},
     time::{Duration, Instant},
 };
+
+/// A client TLS connection to the server ([`Server::tls_connect`]).
+pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
 
 /// A running `palisade serve` in its own data directory.
 pub struct Server {
@@ -107,6 +110,14 @@ impl Server {
     /// `https://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("https://{}", self.api)
+    }
+
+    /// A TLS connection to one of the server's listeners (`addr`), trusting its certificate.
+    pub fn tls_connect(&self, addr: SocketAddr) -> TlsStream {
+        let config = Arc::new(client_tls(&self.dir.join("data/tls/cert.pem")));
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let conn = rustls::ClientConnection::new(config, name).unwrap();
+        rustls::StreamOwned::new(conn, TcpStream::connect(addr).unwrap())
     }
 
     /// GET with the admin token; (status, body).

@@ -48,26 +48,23 @@ fn metric(server: &Server, series: &str) -> Option<f64> {
     line.rsplit(' ').next()?.parse().ok()
 }
 
-fn count(server: &Server, tenant: &str, word: &str) -> usize {
-    let query = [("q", word), ("limit", "1000"), ("tenant", tenant)];
+/// The tenant's events matching `q` (up to 1 000).
+fn events(server: &Server, tenant: &str, q: &str) -> Vec<serde_json::Value> {
+    let query = [("q", q), ("limit", "1000"), ("tenant", tenant)];
     let (status, body) = server.get("/api/v1/events", &query);
     assert_eq!(status, 200, "{body}");
-    body["events"].as_array().map_or(0, Vec::len)
+    body["events"].as_array().cloned().unwrap_or_default()
+}
+
+fn count(server: &Server, tenant: &str, word: &str) -> usize {
+    events(server, tenant, word).len()
 }
 
 /// The ids of acme's storage-key events, once `want` of them are searchable.
 fn key_event_ids(server: &Server, want: usize) -> Vec<u64> {
     let mut ids = Vec::new();
     eventually("acme's storage key events are searchable", || {
-        let query = [
-            ("q", "palisade-storage-acme"),
-            ("limit", "100"),
-            ("tenant", "acme"),
-        ];
-        let (status, body) = server.get("/api/v1/events", &query);
-        assert_eq!(status, 200, "{body}");
-        let events = body["events"].as_array().cloned().unwrap_or_default();
-        ids = events
+        ids = events(server, "acme", "palisade-storage-acme")
             .iter()
             .filter_map(|e| e["metadata"]["uid"].as_str()?.parse().ok())
             .collect();

@@ -1,7 +1,7 @@
 //! Syslog over UDP, TCP (both RFC 6587 framings) and TLS, from real clients.
 
-use crate::harness::{client_tls, tempdir, Server};
-use std::{io::Write, net::TcpStream, process::Command, sync::Arc};
+use crate::harness::{tempdir, Server};
+use std::{io::Write, net::TcpStream, process::Command};
 
 /// Runs util-linux `logger` against the server.
 fn logger(server: &Server, args: &[&str], message: &str) {
@@ -91,11 +91,7 @@ fn logger_over_udp_and_tcp_with_both_framings_is_searchable_with_fields() {
 fn syslog_over_tls_is_received() {
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
-    let config = Arc::new(client_tls(&dir.path().join("data/tls/cert.pem")));
-    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
-    let conn = rustls::ClientConnection::new(config, name).unwrap();
-    let tcp = TcpStream::connect(server.syslog_tls).unwrap();
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let mut tls = server.tls_connect(server.syslog_tls);
     for i in 0..3 {
         let msg = format!(
             "<165>1 2026-11-23T10:00:0{i}.000Z tlshost tlsapp - - - over tls token-tls-{i}"
