@@ -39,6 +39,11 @@ struct Compiled {
     always: bool,
 }
 
+/// Where index `index` is in a bit set of `u64` words: (word, bit).
+fn bit_of(index: usize) -> (usize, u64) {
+    (index / 64, 1 << (index % 64))
+}
+
 /// The rules one route leads to.
 struct Members {
     /// Their indices, in load order.
@@ -53,7 +58,7 @@ impl Members {
     fn new(rules: Vec<usize>, compiled: &[Compiled]) -> Self {
         let mut candidate_bits: Vec<(usize, u64)> = Vec::new();
         for &index in &rules {
-            let (word, bit) = (index / 64, 1 << (index % 64));
+            let (word, bit) = bit_of(index);
             match candidate_bits.iter_mut().find(|(w, _)| *w == word) {
                 Some((_, bits)) => *bits |= bit,
                 None => candidate_bits.push((word, bit)),
@@ -249,7 +254,8 @@ impl<'a> Scanner<'a> {
                 let literal = word_index * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
                 for &rule in engine.rules_of_literal.get(literal).into_iter().flatten() {
-                    self.candidates[rule as usize / 64] |= 1 << (rule % 64);
+                    let (word, bit) = bit_of(rule as usize);
+                    self.candidates[word] |= bit;
                 }
             }
         }
@@ -263,7 +269,8 @@ impl<'a> Scanner<'a> {
             }
             for &index in &members.rules {
                 let compiled = &engine.rules[index];
-                let candidate = self.candidates[index / 64] & (1 << (index % 64)) != 0;
+                let (word, bit) = bit_of(index);
+                let candidate = self.candidates[word] & bit != 0;
                 if !compiled.always && !candidate {
                     continue;
                 }
@@ -299,7 +306,8 @@ fn find_literals(
     let mut search = |automaton: &prefilter::Automaton, text: &str| {
         for hit in automaton.matcher.find_overlapping_iter(text) {
             let id = automaton.ids[hit.pattern().as_usize()] as usize;
-            literal_hits[id / 64] |= 1 << (id % 64);
+            let (word, bit) = bit_of(id);
+            literal_hits[word] |= bit;
         }
     };
     for &slot in touched {

@@ -2,7 +2,7 @@
 
 use axum::{body::Body, extract::ConnectInfo, http::StatusCode, response::Response, Router};
 use http_body_util::BodyExt;
-use hyper::{body::Incoming, header::CONTENT_LENGTH, Request};
+use hyper::{body::Incoming, Request};
 use hyper_util::rt::TokioIo;
 use std::{convert::Infallible, net::SocketAddr};
 use tokio::{
@@ -81,10 +81,8 @@ where
 /// ([`READ_FIRST_BODY_BYTES`]); other bodies are streamed to the handler as they arrive. A body
 /// that breaks off or does not arrive within [`CLIENT_TIMEOUT`] is answered with an error.
 async fn read_small_body(req: Request<Incoming>) -> Result<Request<Body>, Response> {
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    // hyper has parsed `Content-Length` already: its exact size hint is that length.
+    let declared = hyper::body::Body::size_hint(req.body()).exact();
     if !declared.is_some_and(|n| n > 0 && n <= READ_FIRST_BODY_BYTES) {
         return Ok(req.map(Body::new));
     }
